@@ -1,0 +1,87 @@
+"""Readers for every source format, a registry by name, and format sniffing.
+
+Readers turn files into batches of normalized rows; they never write the store
+(:meth:`plnanalytics.store.Store.ingest` does, one transaction per file).
+
+Examples
+--------
+>>> from plnanalytics.ingest import FORMATS
+>>> sorted(FORMATS)
+['edgelist', 'tags', 'twarc-csv', 'twarc2', 'twitter-v1']
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from pathlib import Path
+from typing import Any
+
+from ..errors import FormatError
+from .base import Batch, Reader, ReadLog, Reject, read_head
+
+#: Format name -> "module:ReaderClass", imported on first use.
+FORMATS: dict[str, str] = {
+    "tags": "tags:TagsReader",
+    "twarc2": "twarc2:Twarc2Reader",
+    "twarc-csv": "twarc_csv:TwarcCsvReader",
+    "twitter-v1": "twitter_v1:TwitterV1Reader",
+    "edgelist": "edgelist:EdgelistReader",
+}
+
+#: The order in which formats are tried when sniffing (most specific first).
+_SNIFF_ORDER = ("twarc2", "twitter-v1", "tags", "twarc-csv", "edgelist")
+
+
+def reader_class(fmt: str) -> type[Reader]:
+    """The reader class registered for a format name.
+
+    Raises
+    ------
+    FormatError
+        For an unknown format, listing the known ones.
+    """
+    if fmt not in FORMATS:
+        raise FormatError(f"unknown format {fmt!r}; expected one of auto, {', '.join(FORMATS)}")
+    module, cls = FORMATS[fmt].split(":")
+    return getattr(import_module(f"{__name__}.{module}"), cls)
+
+
+def sniff(path: str | Path) -> str:
+    """Guess the format of a file from its name and first bytes.
+
+    Raises
+    ------
+    FormatError
+        When the file is empty, unreadable, or like none of the known formats.
+    """
+    p = Path(path)
+    if not p.is_file():
+        raise FormatError(f"{p}: no such file")
+    head = read_head(p)
+    if not head.strip():
+        raise FormatError(f"{p}: the file is empty")
+    for fmt in _SNIFF_ORDER:
+        if reader_class(fmt).sniff(p, head):
+            return fmt
+    raise FormatError(
+        f"{p}: cannot tell its format; expected one of {', '.join(FORMATS)} "
+        "(name it with --format)"
+    )
+
+
+def open_reader(path: str | Path, fmt: str = "auto", **options: Any) -> Reader:
+    """A reader for ``path``, sniffing the format when ``fmt`` is ``"auto"``.
+
+    Options that do not apply to the format raise :class:`~plnanalytics.errors.OptionError`.
+    """
+    p = Path(path)
+    if not p.exists():
+        raise FormatError(f"{p}: no such file")
+    if p.is_dir():
+        raise FormatError(f"{p}: is a folder, expected a file")
+    name = sniff(p) if fmt in (None, "auto") else fmt
+    return reader_class(name)(p, **options)
+
+
+__all__ = ["FORMATS", "Batch", "ReadLog", "Reader", "Reject", "open_reader", "reader_class",
+           "sniff"]

@@ -1,0 +1,212 @@
+"""What every ingester shares: the reader interface, the reject log and row buffers.
+
+A reader turns one file into batches of normalized rows (:class:`Batch`), never touching
+the store. Bad records go to a :class:`ReadLog`, which counts them and keeps their line
+and reason; in strict mode the first one raises :class:`~plnanalytics.errors.RecordError`.
+
+Examples
+--------
+>>> log = ReadLog("chat.jsonl")
+>>> log.reject(3, "not JSON")
+>>> log.rejected, log.rejects[0]
+(1, Reject(line=3, reason='not JSON'))
+>>> ReadLog("chat.jsonl", strict=True).reject(3, "not JSON")
+Traceback (most recent call last):
+...
+plnanalytics.errors.RecordError: chat.jsonl, line 3: not JSON
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+from abc import ABC, abstractmethod
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any, ClassVar, NamedTuple
+
+import pyarrow as pa
+
+from ..errors import FormatError, OptionError, RecordError
+from ..schema import TABLES, Column
+
+#: progress(done, total): bytes of the file read so far and its size.
+ProgressCallback = Callable[[int, int], None]
+
+#: How many rejected records are kept with their reasons (all are counted).
+MAX_REJECT_DETAILS = 10_000
+
+
+class Reject(NamedTuple):
+    """One unreadable record: where it is and why it was skipped."""
+
+    line: int
+    reason: str
+
+
+@dataclass
+class ReadLog:
+    """Counts of what a reader saw, and the records it had to skip.
+
+    Parameters
+    ----------
+    path : str
+        The file, as the user named it (used in messages).
+    strict : bool
+        Raise on the first bad record instead of skipping it.
+    progress : callable, optional
+        Called as ``progress(bytes_done, bytes_total)``.
+    """
+
+    path: str
+    strict: bool = False
+    progress: ProgressCallback | None = None
+    records: int = 0
+    rejected: int = 0
+    rejects: list[Reject] = field(default_factory=list)
+    notes: Counter[str] = field(default_factory=Counter)
+
+    def reject(self, line: int, reason: str) -> None:
+        """Record a bad record (or raise in strict mode)."""
+        if self.strict:
+            raise RecordError(self.path, line, reason)
+        self.rejected += 1
+        if len(self.rejects) < MAX_REJECT_DETAILS:
+            self.rejects.append(Reject(line, reason))
+
+    def note(self, message: str, n: int = 1) -> None:
+        """Count something worth telling that is not an error (e.g. a quote of a deleted post)."""
+        self.notes[message] += n
+
+
+_ARROW_TYPES: dict[str, pa.DataType] = {
+    "string": pa.string(),
+    "timestamp": pa.timestamp("us", tz="UTC"),
+    "float": pa.float64(),
+    "int": pa.int64(),
+    "bool": pa.bool_(),
+    "strings": pa.list_(pa.string()),
+}
+
+
+def arrow_type(col: Column) -> pa.DataType:
+    """The Arrow type used to move a column into DuckDB."""
+    return _ARROW_TYPES[col.type]
+
+
+class Batch:
+    """Rows of normalized tables, accumulated as tuples and shipped to the store as Arrow.
+
+    Rows are tuples in the table's column order without the trailing ``ingest_id``,
+    which the store fills in.
+
+    Examples
+    --------
+    >>> b = Batch()
+    >>> b.add("memberships", ("x:1", "#naespchat", None, None, None))
+    >>> b.size, b.to_arrow("memberships").num_rows
+    (1, 1)
+    """
+
+    def __init__(self) -> None:
+        self.rows: dict[str, list[tuple[Any, ...]]] = {name: [] for name in TABLES}
+
+    def add(self, table: str, row: tuple[Any, ...]) -> None:
+        """Append one row to a table."""
+        self.rows[table].append(row)
+
+    @property
+    def size(self) -> int:
+        """Rows held, over all tables."""
+        return sum(len(r) for r in self.rows.values())
+
+    def to_arrow(self, table: str) -> pa.Table:
+        """The rows of one table as an Arrow table with the schema's types."""
+        cols = [c for c in TABLES[table].columns if c.name != "ingest_id"]
+        rows = self.rows[table]
+        arrays = []
+        columns = list(zip(*rows, strict=True)) if rows else [()] * len(cols)
+        for col, values in zip(cols, columns, strict=True):
+            arrays.append(pa.array(values, type=arrow_type(col)))
+        return pa.Table.from_arrays(arrays, names=[c.name for c in cols])
+
+
+class Reader(ABC):
+    """Reads one file of a given format into batches of normalized rows.
+
+    Subclasses set :attr:`format`, :attr:`description` and :attr:`unit`, accept their
+    options as keyword arguments (unknown ones raise :class:`OptionError`), and implement
+    :meth:`sniff` and :meth:`batches`.
+    """
+
+    #: The name used with ``--format``.
+    format: ClassVar[str]
+    #: One line on what the format is, used in errors and ``pln ingest --help``.
+    description: ClassVar[str]
+    #: What one record is ("posts", "rows").
+    unit: ClassVar[str] = "posts"
+    #: The table whose new rows count as kept records.
+    primary_table: ClassVar[str] = "posts"
+    #: Options this reader accepts.
+    option_names: ClassVar[tuple[str, ...]] = ()
+    #: Rows per batch handed to the store; bounds memory.
+    batch_rows: int = 50_000
+
+    def __init__(self, path: str | Path, **options: Any) -> None:
+        self.path = Path(path)
+        unknown = {k for k, v in options.items() if v is not None} - set(self.option_names)
+        if unknown:
+            allowed = ", ".join(self.option_names) or "none"
+            raise OptionError(
+                f"option(s) {', '.join(sorted(unknown))} do not apply to --format {self.format} "
+                f"(its options: {allowed})"
+            )
+        self.options = {k: v for k, v in options.items() if v is not None}
+
+    @classmethod
+    @abstractmethod
+    def sniff(cls, path: Path, head: bytes) -> bool:
+        """Whether a file whose first bytes are ``head`` looks like this format."""
+
+    @abstractmethod
+    def batches(self, log: ReadLog) -> Iterator[Batch]:
+        """Yield batches of rows; bad records go to ``log``."""
+
+
+def open_binary(path: Path) -> IO[bytes]:
+    """Open a file for reading bytes, transparently decompressing ``.gz``.
+
+    Raises :class:`FormatError` naming the file when it cannot be opened.
+    """
+    try:
+        raw = open(path, "rb")  # noqa: SIM115 - returned to the caller
+    except OSError as exc:
+        raise FormatError(f"{path}: cannot open ({exc.strerror or exc})") from None
+    if path.suffix == ".gz":
+        return gzip.GzipFile(fileobj=raw, mode="rb")
+    return raw
+
+
+def raw_position(fh: IO[bytes]) -> int:
+    """Bytes consumed from the file on disk (the compressed position for ``.gz``)."""
+    inner = getattr(fh, "fileobj", None)
+    try:
+        return (inner or fh).tell()
+    except (OSError, ValueError):
+        return 0
+
+
+def read_head(path: Path, size: int = 65536) -> bytes:
+    """The first ``size`` bytes of a file (decompressed), for sniffing."""
+    with open_binary(path) as fh:
+        try:
+            return fh.read(size)
+        except (OSError, EOFError) as exc:
+            raise FormatError(f"{path}: cannot read ({exc})") from None
+
+
+def text_lines(fh: IO[bytes], encoding: str = "utf-8-sig") -> io.TextIOWrapper:
+    """Wrap a binary file for the csv module (universal newlines, BOM removed)."""
+    return io.TextIOWrapper(fh, encoding=encoding, errors="strict", newline="")

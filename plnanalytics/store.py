@@ -1,0 +1,533 @@
+"""The project store: one DuckDB file holding the normalized tables and their provenance.
+
+Ingest is an idempotent upsert. A post is stored once per ``(platform, post_id)`` and an
+interaction once per ``(platform, post_id, kind, dst)``, however often a file is ingested
+or however much two exports overlap; an account keeps the profile of its latest
+observation. Each file is ingested in one transaction: a file that fails leaves the store
+exactly as it was. Every ingest is recorded (file, format, time, counts read, kept,
+duplicate and rejected) with the line and reason of each rejected record.
+
+Examples
+--------
+>>> import tempfile, pathlib
+>>> from plnanalytics import Dataset, Store
+>>> ds = Dataset.from_records(
+...     posts=[{"post_id": "1", "platform": "x", "author": "x:10",
+...             "created_at": "2024-01-09T20:00:00Z", "text": "hello #NAESPchat",
+...             "contexts": ["#naespchat"]}],
+...     interactions=[{"platform": "x", "kind": "mention", "src": "x:10", "dst": "x:11",
+...                    "ts": "2024-01-09T20:00:00Z", "post_id": "1"}])
+>>> path = pathlib.Path(tempfile.mkdtemp()) / "project.duckdb"
+>>> with Store(path) as store:
+...     first = store.add(ds)
+...     again = store.add(ds)
+...     counts = store.counts()
+>>> first.kept, again.kept, again.duplicates
+(1, 0, 1)
+>>> counts["posts"], counts["interactions"]
+(1, 1)
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+
+from . import ingest as _ingest
+from .dataset import Dataset
+from .errors import PlnError, StoreError
+from .ingest.base import Batch, ProgressCallback, ReadLog, Reject, arrow_type
+from .schema import TABLES
+
+#: Version of the store layout, kept in the ``pln_meta`` table.
+SCHEMA_VERSION = 1
+
+_INGESTS_DDL = """
+CREATE TABLE IF NOT EXISTS ingests (
+    ingest_id BIGINT, path VARCHAR, format VARCHAR, options VARCHAR, file_size BIGINT,
+    file_mtime TIMESTAMPTZ, started_at TIMESTAMPTZ, finished_at TIMESTAMPTZ, unit VARCHAR,
+    records BIGINT, kept BIGINT, duplicates BIGINT, rejected BIGINT,
+    posts_added BIGINT, interactions_added BIGINT, accounts_added BIGINT,
+    people_added BIGINT, identities_added BIGINT, memberships_added BIGINT, notes VARCHAR)
+"""
+_REJECTS_DDL = """
+CREATE TABLE IF NOT EXISTS rejects (ingest_id BIGINT, path VARCHAR, line BIGINT, reason VARCHAR)
+"""
+
+
+@dataclass
+class IngestReport:
+    """What one ingest did.
+
+    Attributes
+    ----------
+    path, format : str
+        The file and the format it was read as.
+    unit : str
+        What a record is for this format ("posts" or "rows").
+    records : int
+        Records read successfully (before de-duplication).
+    kept : int
+        Records new to the store.
+    duplicates : int
+        Records already in the store or repeated in the file.
+    rejected : int
+        Records that could not be read (see ``rejects``).
+    added : dict
+        Rows added per table.
+    rejects : list of Reject
+        Line and reason of each rejected record (the first 10,000).
+    notes : dict
+        Things worth knowing that are not errors, with counts.
+    ingest_id : int
+        Its row in :meth:`Store.ingests`.
+    """
+
+    path: str
+    format: str
+    unit: str
+    records: int = 0
+    kept: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    added: dict[str, int] = field(default_factory=dict)
+    rejects: list[Reject] = field(default_factory=list)
+    notes: dict[str, int] = field(default_factory=dict)
+    ingest_id: int = 0
+
+
+@dataclass
+class StoreInfo:
+    """A summary of a store: what :command:`pln info` shows."""
+
+    path: str
+    counts: dict[str, int]
+    platforms: pd.DataFrame
+    kinds: pd.DataFrame
+    first_post: pd.Timestamp | None
+    last_post: pd.Timestamp | None
+    top_contexts: pd.DataFrame
+    ingests: pd.DataFrame
+    rejected: int
+
+
+class Store:
+    """A DuckDB project file with the normalized tables.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file; created with the tables when it does not exist.
+    read_only : bool
+        Open without the right to write (several readers may share the file).
+
+    Raises
+    ------
+    StoreError
+        When the file is not a DuckDB database, is locked by another writer, or was made
+        by a newer version of plnanalytics.
+    """
+
+    def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
+        self.path = Path(path)
+        if read_only and not self.path.exists():
+            raise StoreError(f"{self.path}: no such store (ingest something into it first)")
+        if self.path.parent and not self.path.parent.exists():
+            raise StoreError(f"{self.path}: folder {self.path.parent} does not exist")
+        try:
+            self.con = duckdb.connect(str(self.path), read_only=read_only)
+        except duckdb.Error as exc:
+            raise StoreError(f"{self.path}: cannot open as a DuckDB store ({_first_line(exc)})")
+        self.con.execute("SET TimeZone = 'UTC'")
+        if not read_only:
+            self._create()
+        self._check_version()
+
+    # -- lifecycle -----------------------------------------------------------------------
+    def close(self) -> None:
+        """Close the file."""
+        self.con.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Store({str(self.path)!r})"
+
+    def _create(self) -> None:
+        con = self.con
+        con.execute("CREATE TABLE IF NOT EXISTS pln_meta (key VARCHAR, value VARCHAR)")
+        if not con.execute("SELECT count(*) FROM pln_meta").fetchone()[0]:
+            con.execute("INSERT INTO pln_meta VALUES ('schema_version', ?), ('created_at', ?)",
+                        [str(SCHEMA_VERSION), datetime.now(UTC).isoformat()])
+        for spec in TABLES.values():
+            con.execute(spec.ddl().replace(" group ", ' "group" '))
+        con.execute(_INGESTS_DDL)
+        con.execute(_REJECTS_DDL)
+        con.execute("CREATE SEQUENCE IF NOT EXISTS ingest_seq START 1")
+
+    def _check_version(self) -> None:
+        try:
+            row = self.con.execute(
+                "SELECT value FROM pln_meta WHERE key = 'schema_version'").fetchone()
+        except duckdb.Error:
+            raise StoreError(f"{self.path}: a DuckDB file, but not a plnanalytics store") from None
+        if row is None or int(row[0]) > SCHEMA_VERSION:
+            raise StoreError(f"{self.path}: made by a newer plnanalytics (layout {row and row[0]}); "
+                             "upgrade plnanalytics")
+
+    # -- writing -------------------------------------------------------------------------
+    def ingest(
+        self,
+        path: str | Path,
+        *,
+        format: str = "auto",  # noqa: A002 - mirrors the --format option
+        strict: bool = False,
+        progress: ProgressCallback | None = None,
+        **options: Any,
+    ) -> IngestReport:
+        """Read one file and upsert what it holds, in one transaction.
+
+        Parameters
+        ----------
+        path : str or Path
+            The file (``.gz`` is read transparently).
+        format : str
+            ``auto`` (sniff) or a name from :data:`plnanalytics.ingest.FORMATS`.
+        strict : bool
+            Make the first unreadable record an error (the store is then left unchanged).
+        progress : callable, optional
+            ``progress(bytes_done, bytes_total)``.
+        **options
+            Format options, e.g. ``src_col="from"`` for ``edgelist``.
+
+        Returns
+        -------
+        IngestReport
+
+        Raises
+        ------
+        FormatError, OptionError, RecordError
+            The store is left as it was.
+        """
+        reader = _ingest.open_reader(path, format, **options)
+        log = ReadLog(str(path), strict=strict, progress=progress)
+        stat = Path(path).stat()
+        report = IngestReport(str(path), reader.format, reader.unit)
+        started = datetime.now(UTC)
+        with self._transaction():
+            stages = self._stage_tables()
+            for batch in reader.batches(log):
+                self._stage(batch, stages)
+            report = self._merge(report, log, stages, reader.primary_table)
+            self._record(report, options, stat.st_size,
+                         datetime.fromtimestamp(stat.st_mtime, UTC), started)
+        return report
+
+    def add(self, dataset: Dataset, *, source: str = "dataset") -> IngestReport:
+        """Upsert an in-memory :class:`~plnanalytics.dataset.Dataset`, recorded as ``source``.
+
+        The record counts of the report are posts when the dataset has posts, else
+        interactions.
+        """
+        primary = "posts" if len(dataset.posts) else "interactions"
+        log = ReadLog(source)
+        log.records = len(getattr(dataset, primary))
+        report = IngestReport(source, "dataset", "posts" if primary == "posts" else "rows")
+        started = datetime.now(UTC)
+        with self._transaction():
+            stages = self._stage_tables()
+            for name, frame in dataset.tables.items():
+                if len(frame):
+                    cols = [c for c in TABLES[name].columns if c.name != "ingest_id"]
+                    schema = pa.schema([(c.name, arrow_type(c)) for c in cols])
+                    table = pa.Table.from_pandas(frame[[c.name for c in cols]], schema=schema,
+                                                 preserve_index=False)
+                    self._append(stages[name], table)
+            report = self._merge(report, log, stages, primary)
+            self._record(report, {}, None, None, started)
+        return report
+
+    def _transaction(self) -> _Transaction:
+        return _Transaction(self.con)
+
+    def _stage_tables(self) -> dict[str, str]:
+        stages = {}
+        for name, spec in TABLES.items():
+            stage = f"_stage_{name}"
+            cols = ", ".join(f"{_q(c.name)} {c.duckdb_type}" for c in spec.columns
+                             if c.name != "ingest_id")
+            self.con.execute(f"CREATE OR REPLACE TEMPORARY TABLE {stage} ({cols})")
+            stages[name] = stage
+        return stages
+
+    def _stage(self, batch: Batch, stages: dict[str, str]) -> None:
+        for name, rows in batch.rows.items():
+            if rows:
+                self._append(stages[name], batch.to_arrow(name))
+
+    def _append(self, stage: str, table: pa.Table) -> None:
+        self.con.register("_pln_batch", table)
+        try:
+            self.con.execute(f"INSERT INTO {stage} SELECT * FROM _pln_batch")
+        finally:
+            self.con.unregister("_pln_batch")
+
+    def _merge(self, report: IngestReport, log: ReadLog, stages: dict[str, str],
+               primary: str) -> IngestReport:
+        con = self.con
+        ingest_id = con.execute("SELECT nextval('ingest_seq')").fetchone()[0]
+        added = {}
+        for name, spec in TABLES.items():
+            stage = stages[name]
+            before = con.execute(f"SELECT count(*) FROM {_q(name)}").fetchone()[0]
+            cols = [_q(c.name) for c in spec.columns if c.name != "ingest_id"]
+            key = [_q(k) for k in spec.key]
+            if name == "accounts":
+                self._merge_accounts(stage, ingest_id)
+            else:
+                on = " AND ".join(f"t.{k} IS NOT DISTINCT FROM s.{k}" for k in key)
+                con.execute(
+                    f"INSERT INTO {_q(name)} SELECT {', '.join('s.' + c for c in cols)}, "
+                    f"{ingest_id} FROM (SELECT DISTINCT ON ({', '.join(key)}) * FROM {stage} "
+                    f"ORDER BY {', '.join(key)}) s "
+                    f"WHERE NOT EXISTS (SELECT 1 FROM {_q(name)} t WHERE {on})")
+            after = con.execute(f"SELECT count(*) FROM {_q(name)}").fetchone()[0]
+            added[name] = after - before
+            con.execute(f"DROP TABLE {stage}")
+        report.ingest_id = ingest_id
+        report.added = added
+        report.records = log.records
+        report.kept = added[primary]
+        report.duplicates = max(log.records - report.kept, 0)
+        report.rejected = log.rejected
+        report.rejects = list(log.rejects)
+        report.notes = dict(log.notes)
+        return report
+
+    def _merge_accounts(self, stage: str, ingest_id: int) -> None:
+        """Latest known value of each profile field wins; older observations only fill gaps."""
+        fields = [c.name for c in TABLES["accounts"].columns
+                  if c.name not in ("account", "platform", "profile_seen_at", "ingest_id")]
+        order = "coalesce(profile_seen_at, '-infinity'::TIMESTAMPTZ)"
+        latest = ", ".join(
+            f"arg_max({f}, {order}) FILTER (WHERE {f} IS NOT NULL) AS {f}" for f in fields)
+        self.con.execute(
+            f"CREATE OR REPLACE TEMPORARY TABLE _latest_accounts AS SELECT account, "
+            f"any_value(platform) AS platform, {latest}, max(profile_seen_at) AS profile_seen_at "
+            f"FROM {stage} GROUP BY account")
+        newer = ("s.profile_seen_at IS NOT NULL AND (a.profile_seen_at IS NULL "
+                 "OR s.profile_seen_at > a.profile_seen_at)")
+        sets = ", ".join(
+            f"{f} = CASE WHEN {newer} THEN coalesce(s.{f}, a.{f}) ELSE coalesce(a.{f}, s.{f}) END"
+            for f in [*fields, "profile_seen_at"])
+        self.con.execute(f"UPDATE accounts a SET {sets} FROM _latest_accounts s "
+                         "WHERE a.account = s.account")
+        cols = ["account", "platform", *fields, "profile_seen_at"]
+        self.con.execute(
+            f"INSERT INTO accounts ({', '.join(cols)}, ingest_id) "
+            f"SELECT {', '.join('s.' + c for c in cols)}, {ingest_id} FROM _latest_accounts s "
+            "WHERE NOT EXISTS (SELECT 1 FROM accounts a WHERE a.account = s.account)")
+        self.con.execute("DROP TABLE _latest_accounts")
+
+    def _record(self, report: IngestReport, options: dict[str, Any], size: int | None,
+                mtime: datetime | None, started: datetime) -> None:
+        a = report.added
+        self.con.execute(
+            "INSERT INTO ingests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [report.ingest_id, report.path, report.format,
+             json.dumps({k: v for k, v in options.items() if v is not None}, default=str),
+             size, mtime, started, datetime.now(UTC), report.unit, report.records, report.kept,
+             report.duplicates, report.rejected, a.get("posts", 0), a.get("interactions", 0),
+             a.get("accounts", 0), a.get("people", 0), a.get("identities", 0),
+             a.get("memberships", 0), json.dumps(report.notes)])
+        if report.rejects:
+            rows = pd.DataFrame({
+                "ingest_id": report.ingest_id, "path": report.path,
+                "line": [r.line for r in report.rejects],
+                "reason": [r.reason for r in report.rejects]})
+            self.con.register("_pln_rejects", rows)
+            try:
+                self.con.execute("INSERT INTO rejects SELECT * FROM _pln_rejects")
+            finally:
+                self.con.unregister("_pln_rejects")
+
+    # -- reading -------------------------------------------------------------------------
+    def table(self, name: str) -> pd.DataFrame:
+        """One normalized table as a data frame, ordered by its key.
+
+        Examples
+        --------
+        >>> import tempfile, pathlib
+        >>> with Store(pathlib.Path(tempfile.mkdtemp()) / "s.duckdb") as s:
+        ...     list(s.table("interactions").columns)[:4]
+        ['platform', 'kind', 'src', 'dst']
+        """
+        if name not in TABLES:
+            raise StoreError(f"unknown table {name!r}; expected one of {', '.join(TABLES)}")
+        order = ", ".join(_q(k) for k in TABLES[name].key)
+        relation = self.con.sql(f"SELECT * FROM {_q(name)} ORDER BY {order}")
+        fetch = getattr(relation, "to_arrow_table", None) or relation.arrow
+        return _to_pandas(fetch(), name)
+
+    def dataset(self) -> Dataset:
+        """All six tables as a validated :class:`~plnanalytics.dataset.Dataset`."""
+        return Dataset(**{name: self.table(name) for name in TABLES})
+
+    def counts(self) -> dict[str, int]:
+        """Rows per normalized table."""
+        return {name: self.con.execute(f"SELECT count(*) FROM {_q(name)}").fetchone()[0]
+                for name in TABLES}
+
+    def ingests(self) -> pd.DataFrame:
+        """Provenance: one row per ingest, oldest first."""
+        return self.con.execute("SELECT * FROM ingests ORDER BY ingest_id").df()
+
+    def rejects(self) -> pd.DataFrame:
+        """Every rejected record kept: ingest, file, line and reason."""
+        return self.con.execute("SELECT * FROM rejects ORDER BY ingest_id, line").df()
+
+    def sql(self, query: str, params: Iterable[Any] | None = None) -> pd.DataFrame:
+        """Run a read query on the store and return a data frame (for notebooks)."""
+        try:
+            return self.con.execute(query, list(params or [])).df()
+        except duckdb.Error as exc:
+            raise StoreError(f"query failed: {_first_line(exc)}") from None
+
+    def info(self, *, top: int = 10) -> StoreInfo:
+        """Counts per table, platforms, interaction kinds, time span and top contexts."""
+        con = self.con
+        span = con.execute("SELECT min(created_at), max(created_at) FROM posts").fetchone()
+        platforms = con.execute(
+            "SELECT platform, sum(posts)::BIGINT AS posts, sum(accounts)::BIGINT AS accounts, "
+            "sum(interactions)::BIGINT AS interactions FROM ("
+            " SELECT platform, count(*) AS posts, 0 AS accounts, 0 AS interactions FROM posts "
+            " GROUP BY ALL UNION ALL "
+            " SELECT platform, 0, count(*), 0 FROM accounts GROUP BY ALL UNION ALL "
+            " SELECT platform, 0, 0, count(*) FROM interactions GROUP BY ALL) "
+            "GROUP BY platform ORDER BY posts DESC, platform").df()
+        kinds = con.execute(
+            "SELECT kind, count(*) AS interactions, count(DISTINCT src) AS sources, "
+            "count(DISTINCT dst) AS targets FROM interactions GROUP BY kind "
+            "ORDER BY interactions DESC, kind").df()
+        contexts = con.execute(
+            "SELECT context, count(*) AS posts FROM (SELECT unnest(contexts) AS context "
+            "FROM posts) GROUP BY context ORDER BY posts DESC, context LIMIT ?", [top]).df()
+        rejected = con.execute("SELECT coalesce(sum(rejected), 0) FROM ingests").fetchone()[0]
+
+        def ts(v: object) -> pd.Timestamp | None:
+            return None if v is None else pd.Timestamp(v).tz_convert("UTC")
+
+        return StoreInfo(str(self.path), self.counts(), platforms, kinds, ts(span[0]),
+                         ts(span[1]), contexts, self.ingests(), int(rejected))
+
+    def export(self, table: str, out: str | Path, *, guard_formulas: bool = True) -> int:
+        """Write a table to CSV or Parquet (by the suffix of ``out``).
+
+        Parameters
+        ----------
+        table : str
+            ``posts``, ``interactions``, ``accounts``, ``people``, ``identities`` or
+            ``memberships``.
+        out : str or Path
+            ``.csv`` or ``.parquet``.
+        guard_formulas : bool
+            In CSV, prefix text cells that a spreadsheet would run as a formula (starting
+            with ``=``, ``+``, ``-``, ``@``, tab or carriage return) with ``'``.
+
+        Returns
+        -------
+        int
+            Rows written.
+        """
+        if table not in TABLES:
+            raise StoreError(f"unknown table {table!r}; expected one of {', '.join(TABLES)}")
+        out = Path(out)
+        suffix = out.suffix.lower()
+        if suffix not in (".csv", ".parquet"):
+            raise StoreError(f"{out}: expected a .csv or .parquet file name")
+        if not out.parent.exists():
+            raise StoreError(f"{out}: folder {out.parent} does not exist")
+        spec = TABLES[table]
+        exprs = []
+        for c in spec.columns:
+            if c.name == "ingest_id":
+                continue
+            e = _q(c.name)
+            if suffix == ".csv" and c.type == "strings":
+                e = f"array_to_string({e}, ' ')"
+            if suffix == ".csv" and c.type in ("string", "strings") and guard_formulas:
+                e = f"CASE WHEN regexp_matches({e}, '^[=+\\-@\\t\\r]') THEN '''' || {e} ELSE {e} END"
+            if suffix == ".csv" and c.type == "timestamp":
+                e = f"strftime({e}, '%Y-%m-%dT%H:%M:%SZ')"
+            exprs.append(f"{e} AS {_q(c.name)}")
+        order = ", ".join(_q(k) for k in spec.key)
+        query = f"SELECT {', '.join(exprs)} FROM {_q(table)} ORDER BY {order}"
+        fmt = "CSV, HEADER" if suffix == ".csv" else "PARQUET"
+        tmp = out.with_name(out.name + ".part")
+        try:
+            self.con.execute(f"COPY ({query}) TO '{_sql_str(tmp)}' (FORMAT {fmt})")
+            os.replace(tmp, out)
+        except (duckdb.Error, OSError) as exc:
+            tmp.unlink(missing_ok=True)
+            raise StoreError(f"{out}: cannot write ({_first_line(exc)})") from None
+        return self.con.execute(f"SELECT count(*) FROM {_q(table)}").fetchone()[0]
+
+
+class _Transaction:
+    """One DuckDB transaction: commit on success, roll back on any error."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+
+    def __enter__(self) -> None:
+        self.con.begin()
+
+    def __exit__(self, exc_type: type | None, exc: BaseException | None, tb: object) -> None:
+        if exc_type is None:
+            self.con.commit()
+            return
+        self.con.rollback()
+        if isinstance(exc, duckdb.Error):
+            raise StoreError(f"store write failed, nothing was changed: {_first_line(exc)}") \
+                from exc
+        if not isinstance(exc, PlnError | KeyboardInterrupt):
+            return
+
+
+def _to_pandas(table: pa.Table, name: str) -> pd.DataFrame:
+    frame = table.to_pandas(types_mapper=None)
+    for c in TABLES[name].columns:
+        if c.type == "strings" and c.name in frame:
+            frame[c.name] = [list(v) if v is not None else [] for v in frame[c.name]]
+        elif c.type == "string" and c.name in frame:
+            frame[c.name] = frame[c.name].astype(object).where(frame[c.name].notna(), None)
+        elif c.type == "int" and c.name in frame:
+            frame[c.name] = frame[c.name].astype("Int64")
+        elif c.type == "bool" and c.name in frame:
+            frame[c.name] = frame[c.name].astype("boolean")
+    return frame
+
+
+def _q(name: str) -> str:
+    return f'"{name}"'
+
+
+def _sql_str(path: Path) -> str:
+    return str(path).replace("'", "''")
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

@@ -1,0 +1,28 @@
+"""Shared fixtures: the real-format files in ../shared/realdata and a fresh store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from plnanalytics import Store
+
+ROOT = Path(__file__).resolve().parents[1]
+REALDATA = ROOT.parent / "shared" / "realdata"
+SAMPLE = ROOT / "data" / "sample"
+
+
+@pytest.fixture
+def realdata() -> Path:
+    """The folder of real-format conformance files; skips the test when it is absent."""
+    if not REALDATA.is_dir():
+        pytest.skip("../shared/realdata is not beside this checkout")
+    return REALDATA
+
+
+@pytest.fixture
+def store(tmp_path: Path):
+    """A new, empty project store in a temporary folder."""
+    with Store(tmp_path / "project.duckdb") as s:
+        yield s
