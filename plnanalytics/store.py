@@ -169,7 +169,7 @@ class Store:
     def _create(self) -> None:
         con = self.con
         con.execute("CREATE TABLE IF NOT EXISTS pln_meta (key VARCHAR, value VARCHAR)")
-        if not con.execute("SELECT count(*) FROM pln_meta").fetchone()[0]:
+        if not con.execute("SELECT count(*) FROM pln_meta").fetchall()[0][0]:
             con.execute("INSERT INTO pln_meta VALUES ('schema_version', ?), ('created_at', ?)",
                         [str(SCHEMA_VERSION), datetime.now(UTC).isoformat()])
         for spec in TABLES.values():
@@ -180,10 +180,11 @@ class Store:
 
     def _check_version(self) -> None:
         try:
-            row = self.con.execute(
-                "SELECT value FROM pln_meta WHERE key = 'schema_version'").fetchone()
+            rows = self.con.execute(
+                "SELECT value FROM pln_meta WHERE key = 'schema_version'").fetchall()
         except duckdb.Error:
             raise StoreError(f"{self.path}: a DuckDB file, but not a plnanalytics store") from None
+        row = rows[0] if rows else None
         if row is None or int(row[0]) > SCHEMA_VERSION:
             raise StoreError(f"{self.path}: made by a newer plnanalytics (layout {row and row[0]}); "
                              "upgrade plnanalytics")
@@ -288,11 +289,11 @@ class Store:
     def _merge(self, report: IngestReport, log: ReadLog, stages: dict[str, str],
                primary: str) -> IngestReport:
         con = self.con
-        ingest_id = con.execute("SELECT nextval('ingest_seq')").fetchone()[0]
+        ingest_id = con.execute("SELECT nextval('ingest_seq')").fetchall()[0][0]
         added = {}
         for name, spec in TABLES.items():
             stage = stages[name]
-            before = con.execute(f"SELECT count(*) FROM {_q(name)}").fetchone()[0]
+            before = con.execute(f"SELECT count(*) FROM {_q(name)}").fetchall()[0][0]
             cols = [_q(c.name) for c in spec.columns if c.name != "ingest_id"]
             key = [_q(k) for k in spec.key]
             if name == "accounts":
@@ -304,7 +305,7 @@ class Store:
                     f"{ingest_id} FROM (SELECT DISTINCT ON ({', '.join(key)}) * FROM {stage} "
                     f"ORDER BY {', '.join(key)}) s "
                     f"WHERE NOT EXISTS (SELECT 1 FROM {_q(name)} t WHERE {on})")
-            after = con.execute(f"SELECT count(*) FROM {_q(name)}").fetchone()[0]
+            after = con.execute(f"SELECT count(*) FROM {_q(name)}").fetchall()[0][0]
             added[name] = after - before
             con.execute(f"DROP TABLE {stage}")
         report.ingest_id = ingest_id
@@ -388,7 +389,7 @@ class Store:
 
     def counts(self) -> dict[str, int]:
         """Rows per normalized table."""
-        return {name: self.con.execute(f"SELECT count(*) FROM {_q(name)}").fetchone()[0]
+        return {name: self.con.execute(f"SELECT count(*) FROM {_q(name)}").fetchall()[0][0]
                 for name in TABLES}
 
     def ingests(self) -> pd.DataFrame:
@@ -409,7 +410,7 @@ class Store:
     def info(self, *, top: int = 10) -> StoreInfo:
         """Counts per table, platforms, interaction kinds, time span and top contexts."""
         con = self.con
-        span = con.execute("SELECT min(created_at), max(created_at) FROM posts").fetchone()
+        span = con.execute("SELECT min(created_at), max(created_at) FROM posts").fetchall()[0]
         platforms = con.execute(
             "SELECT platform, sum(posts)::BIGINT AS posts, sum(accounts)::BIGINT AS accounts, "
             "sum(interactions)::BIGINT AS interactions FROM ("
@@ -425,7 +426,7 @@ class Store:
         contexts = con.execute(
             "SELECT context, count(*) AS posts FROM (SELECT unnest(contexts) AS context "
             "FROM posts) GROUP BY context ORDER BY posts DESC, context LIMIT ?", [top]).df()
-        rejected = con.execute("SELECT coalesce(sum(rejected), 0) FROM ingests").fetchone()[0]
+        rejected = con.execute("SELECT coalesce(sum(rejected), 0) FROM ingests").fetchall()[0][0]
 
         def ts(v: object) -> pd.Timestamp | None:
             return None if v is None else pd.Timestamp(v).tz_convert("UTC")
@@ -483,7 +484,7 @@ class Store:
         except (duckdb.Error, OSError) as exc:
             tmp.unlink(missing_ok=True)
             raise StoreError(f"{out}: cannot write ({_first_line(exc)})") from None
-        return self.con.execute(f"SELECT count(*) FROM {_q(table)}").fetchone()[0]
+        return self.con.execute(f"SELECT count(*) FROM {_q(table)}").fetchall()[0][0]
 
 
 class _Transaction:

@@ -125,6 +125,7 @@ class PostSink:
         conversation_id: str | None = None,
         retweet_of: str | None = None,
         retweet_of_user: str | None = None,
+        is_retweet: bool = False,
         quote_of: str | None = None,
         quote_of_user: str | None = None,
         mentions: Iterable[str] = (),
@@ -133,7 +134,9 @@ class PostSink:
     ) -> None:
         """Add one post and the interactions it carries.
 
-        ``*_user`` arguments and ``mentions`` are native user ids (not handles). A retweet
+        ``*_user`` arguments and ``mentions`` are native user ids (not handles). A post is a
+        retweet when ``retweet_of`` (the original post id) is given, or ``is_retweet`` is set
+        for sources that show a retweet but not the original's id (TAGS). A retweet
         whose original author is unknown, or a quote of a post whose author is unknown,
         is kept as a post and counted as a note, since no tie can be drawn.
         """
@@ -143,7 +146,8 @@ class PostSink:
             self.account(author_id, None, handle=handle)
         contexts = hashtag_contexts(hashtags)
         context = " ".join(contexts) or None
-        if retweet_of is not None:
+        is_retweet = is_retweet or retweet_of is not None
+        if is_retweet:
             post_type = "retweet"
         elif reply_to_post is not None or reply_to_user is not None:
             post_type = "reply"
@@ -158,7 +162,7 @@ class PostSink:
                             reply_to_post, conversation_id, retweet_of, quote_of, contexts, url))
         edges = self._edges
         platform = self.platform
-        if retweet_of is not None:
+        if is_retweet:
             if retweet_of_user is None:
                 self._note("retweets whose original author is unknown (no tie drawn)")
             elif retweet_of_user != author_id:
