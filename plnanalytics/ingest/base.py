@@ -133,6 +133,42 @@ class Batch:
         return pa.Table.from_arrays(arrays, names=[c.name for c in cols])
 
 
+@dataclass
+class FastPath:
+    """A vectorized way to read a whole, well-formed file inside DuckDB.
+
+    A reader may offer one (see :meth:`Reader.fast_path`). The store runs ``setup``, fills
+    each stage table from ``tables`` (SELECT statements over what ``setup`` made), and then
+    ``check``: a query that returns one row per reason the file is not clean. Any reason, or
+    any DuckDB error, makes the store roll back and read the file record by record with
+    :meth:`Reader.batches`, which names every bad record. A clean file gives exactly the
+    rows :meth:`Reader.batches` would give (tests hold the two paths equal).
+
+    Attributes
+    ----------
+    setup : list of str
+        Statements that read the file into temporary tables.
+    tables : dict
+        Table name -> SELECT giving its rows, in the schema's column order without
+        ``ingest_id``.
+    records : str
+        Query returning the number of records read.
+    check : str
+        Query returning reasons (one column, one row each) why the fast path must not be used.
+    notes : dict
+        Note message -> query returning its count.
+    cleanup : list of str
+        Statements that drop the temporary tables.
+    """
+
+    setup: list[str]
+    tables: dict[str, str]
+    records: str
+    check: str
+    notes: dict[str, str] = field(default_factory=dict)
+    cleanup: list[str] = field(default_factory=list)
+
+
 class Reader(ABC):
     """Reads one file of a given format into batches of normalized rows.
 
@@ -174,6 +210,10 @@ class Reader(ABC):
     def batches(self, log: ReadLog) -> Iterator[Batch]:
         """Yield batches of rows; bad records go to ``log``."""
 
+    def fast_path(self) -> FastPath | None:
+        """A vectorized DuckDB reading of this file, or None (the default) to use batches."""
+        return None
+
 
 def open_binary(path: Path) -> IO[bytes]:
     """Open a file for reading bytes, transparently decompressing ``.gz``.
@@ -196,6 +236,17 @@ def raw_position(fh: IO[bytes]) -> int:
         return (inner or fh).tell()
     except (OSError, ValueError):
         return 0
+
+
+def sql_literal(value: str | Path) -> str:
+    """A string as a quoted SQL literal.
+
+    Examples
+    --------
+    >>> print(sql_literal("it's.jsonl"))
+    'it''s.jsonl'
+    """
+    return "'" + str(value).replace("'", "''") + "'"
 
 
 def read_head(path: Path, size: int = 65536) -> bytes:

@@ -28,16 +28,16 @@ Examples
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-import re
 from typing import Any
 
 import orjson
 
-from .base import Batch, Reader, ReadLog, open_binary, raw_position
-from .tweets import PostSink
+from .base import Batch, FastPath, Reader, ReadLog, open_binary, raw_position, sql_literal
+from .tweets import NOTE_MENTION_UNKNOWN, NOTE_QUOTE_UNKNOWN, NOTE_RETWEET_UNKNOWN, PostSink
 
 _fromiso = datetime.fromisoformat
 
@@ -88,6 +88,16 @@ class Twarc2Reader(Reader):
                 log.progress(total, total)
         yield sink.take()
 
+    def fast_path(self) -> FastPath | None:
+        """Read API pages inside DuckDB (its JSON reader, vectorized), with the same ties.
+
+        Used for uncompressed files; a flattened file, or any page or tweet the record path
+        would reject, sends the store back to :meth:`batches`.
+        """
+        if self.path.suffix == ".gz":
+            return None
+        return _fast_path(self.path)
+
     # -- one API page ------------------------------------------------------------------------
     def _page(self, page: dict[str, Any], lineno: int, sink: PostSink, log: ReadLog) -> None:
         data = page.get("data") or []
@@ -97,9 +107,9 @@ class Twarc2Reader(Reader):
             log.reject(lineno, "'data' is neither a list of tweets nor a tweet")
             return
         includes = page.get("includes") or {}
-        users = {u["id"]: u for u in includes.get("users", ()) if isinstance(u, dict) and "id" in u}
-        tweets = {t["id"]: t for t in includes.get("tweets", ()) if isinstance(t, dict) and "id" in t}
-        by_name = {u.get("username", "").lower(): i for i, u in users.items()}
+        users = _by_id(includes.get("users"))
+        tweets = _by_id(includes.get("tweets"))
+        by_name = _ByName(users)
         seen_at = _retrieved_at(page)
         for i, tweet in enumerate(data, 1):
             try:
@@ -112,11 +122,12 @@ class Twarc2Reader(Reader):
         if page_time is None:
             times = [p[3] for p in sink.batch.rows["posts"][-len(data):] if p[3] is not None]
             page_time = max(times) if times else None
-        for u in users.values():
-            _account(sink, u, page_time)
+        for uid, u in users.items():
+            if not sink.knows(uid, page_time):
+                _account(sink, u, page_time)
 
     def _tweet(self, t: dict[str, Any], sink: PostSink, users: dict[str, Any],
-               tweets: dict[str, Any], by_name: dict[str, str]) -> None:
+               tweets: dict[str, Any], by_name: _ByName) -> None:
         tid = t["id"]
         author = t["author_id"]
         created = _fromiso(t["created_at"])
@@ -136,11 +147,14 @@ class Twarc2Reader(Reader):
                 quote_user = original.get("author_id") if original else None
         entities = t.get("entities") or {}
         mentions = []
-        for m in entities.get("mentions") or ():
-            uid = m.get("id") or by_name.get(m.get("username", "").lower())
-            if uid:
-                mentions.append(uid)
-        if retweet_of is not None and rt_user is None:
+        if retweet_of is None:  # a retweet's mentions are the original author's
+            for m in entities.get("mentions") or ():
+                uid = m.get("id") or by_name.get((m.get("username") or "").lower())
+                if uid:
+                    mentions.append(uid)
+                else:
+                    sink.note(NOTE_MENTION_UNKNOWN)
+        elif rt_user is None:
             rt_user = _rt_author(t, entities)
         user = users.get(author)
         sink.post(
@@ -175,8 +189,7 @@ class Twarc2Reader(Reader):
             for m in (t.get("entities") or {}).get("mentions") or ():
                 if "id" in m and "username" in m and m["id"] not in users:
                     users[m["id"]] = {"id": m["id"], "username": m["username"]}
-            by_name = {u.get("username", "").lower(): i for i, u in users.items()}
-            self._tweet(t, sink, users, tweets, by_name)
+            self._tweet(t, sink, users, tweets, _ByName(users))
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             log.reject(lineno, _why(exc))
             return
@@ -186,14 +199,38 @@ class Twarc2Reader(Reader):
             _account(sink, u, seen_at)
 
 
+def _by_id(items: object) -> dict[str, Any]:
+    """Objects of an ``includes`` list by their id (items without one are skipped)."""
+    if not isinstance(items, list):
+        return {}
+    return {o["id"]: o for o in items if isinstance(o, dict) and "id" in o}
+
+
+class _ByName:
+    """User ids by lowercase username, built only when a mention lacks its id."""
+
+    def __init__(self, users: dict[str, Any]) -> None:
+        self.users = users
+        self.index: dict[str, str] | None = None
+
+    def get(self, username: str) -> str | None:
+        if self.index is None:
+            self.index = {u.get("username", "").lower(): i for i, u in self.users.items()}
+        return self.index.get(username)
+
+
 def _account(sink: PostSink, u: dict[str, Any], seen_at: datetime | None) -> None:
     metrics = u.get("public_metrics") or {}
     created = u.get("created_at")
+    try:
+        created = _fromiso(created) if isinstance(created, str) else None
+    except ValueError:
+        created = None
     sink.account(
         u["id"], seen_at, u.get("username"), u.get("name"), u.get("description"),
         u.get("location"), metrics.get("followers_count"), metrics.get("following_count"),
         metrics.get("tweet_count"), u.get("verified"),
-        _fromiso(created) if isinstance(created, str) else None,
+        created,
     )
 
 
@@ -238,3 +275,136 @@ def _why(exc: BaseException) -> str:
     if isinstance(exc, KeyError):
         return f"missing field {exc.args[0]!r}"
     return f"{type(exc).__name__}: {exc}"
+
+
+# -- the vectorized path (DuckDB) ----------------------------------------------------------------
+_TWEET = ("STRUCT(id VARCHAR, author_id VARCHAR, created_at VARCHAR, text VARCHAR, lang VARCHAR, "
+          "conversation_id VARCHAR, in_reply_to_user_id VARCHAR, "
+          "referenced_tweets STRUCT(type VARCHAR, id VARCHAR)[], "
+          "entities STRUCT(mentions STRUCT(start BIGINT, username VARCHAR, id VARCHAR)[], "
+          "hashtags STRUCT(tag VARCHAR)[]))")
+_USER = ("STRUCT(id VARCHAR, username VARCHAR, name VARCHAR, description VARCHAR, "
+         "location VARCHAR, created_at VARCHAR, verified BOOLEAN, public_metrics "
+         "STRUCT(followers_count BIGINT, following_count BIGINT, tweet_count BIGINT))")
+_COLUMNS = (f"{{data: '{_TWEET}[]', includes: 'STRUCT(users {_USER}[], "
+            "tweets STRUCT(id VARCHAR, author_id VARCHAR)[])', "
+            "meta: 'STRUCT(result_count BIGINT)', __twarc: 'STRUCT(retrieved_at VARCHAR)'}")
+
+_SETUP = [
+    """CREATE OR REPLACE TEMPORARY TABLE _tw_pages AS
+       SELECT row_number() OVER () AS page, data, includes, meta,
+              __twarc.retrieved_at AS retrieved_at
+       FROM read_json({path}, format = 'newline_delimited',
+                      columns = {columns})""",
+    """CREATE OR REPLACE TEMPORARY TABLE _tw_users AS
+       SELECT page, u.id AS id, u.username AS username, u.name AS name,
+              u.description AS description, u.location AS location,
+              u.created_at AS created_at, u.verified AS verified,
+              u.public_metrics AS metrics
+       FROM (SELECT page, unnest(includes.users) AS u FROM _tw_pages) WHERE u.id IS NOT NULL""",
+    """CREATE OR REPLACE TEMPORARY TABLE _tw_refs AS
+       SELECT DISTINCT ON (page, id) page, r.id AS id, r.author_id AS author_id
+       FROM (SELECT page, unnest(includes.tweets) AS r FROM _tw_pages) WHERE r.id IS NOT NULL""",
+    """CREATE OR REPLACE TEMPORARY TABLE _tw AS
+       WITH t AS (
+           SELECT page, t.id AS id, t.author_id AS author_id, t.text AS text, t.lang AS lang,
+                  TRY_CAST(t.created_at AS TIMESTAMPTZ) AS created_at,
+                  t.conversation_id AS conversation_id, t.in_reply_to_user_id AS reply_user,
+                  t.referenced_tweets AS refs, t.entities.mentions AS mentions,
+                  t.entities.hashtags AS tags,
+                  list_filter(t.referenced_tweets, lambda r: r.type = 'replied_to')[1].id
+                      AS reply_to,
+                  list_filter(t.referenced_tweets, lambda r: r.type = 'retweeted')[1].id AS rt,
+                  list_filter(t.referenced_tweets, lambda r: r.type = 'quoted')[1].id AS qt,
+                  list_sort(list_distinct(list_filter(list_transform(t.entities.hashtags,
+                      lambda h: '#' || lower(ltrim(h.tag, '#'))), lambda x: x <> '#')))
+                      AS contexts
+           FROM (SELECT page, unnest(data) AS t FROM _tw_pages))
+       SELECT t.*, a.username AS handle,
+              coalesce(rr.author_id, CASE WHEN starts_with(t.text, 'RT @') THEN list_filter(
+                  t.mentions, lambda m: m.start = 3 AND m.id IS NOT NULL AND m.id <> '')[1].id
+                  END) AS rt_user,
+              qq.author_id AS qt_user,
+              nullif(array_to_string(t.contexts, ' '), '') AS context
+       FROM t
+       LEFT JOIN (SELECT DISTINCT ON (page, id) page, id, username FROM _tw_users) a
+              ON a.page = t.page AND a.id = t.author_id
+       LEFT JOIN _tw_refs rr ON rr.page = t.page AND rr.id = t.rt
+       LEFT JOIN _tw_refs qq ON qq.page = t.page AND qq.id = t.qt""",
+    """CREATE OR REPLACE TEMPORARY TABLE _tw_mentions AS
+       SELECT m.id AS post_id, m.page AS page,
+              CASE WHEN m.mid IS NOT NULL AND m.mid <> '' THEN m.mid ELSE
+                  (SELECT any_value(u.id) FROM _tw_users u WHERE u.page = m.page
+                   AND lower(u.username) = lower(coalesce(m.username, ''))) END AS mid
+       FROM (SELECT page, id, unnest(mentions).id AS mid, unnest(mentions).username AS username
+             FROM _tw WHERE rt IS NULL) m""",
+]
+
+_POSTS = """
+SELECT id, 'x', 'x:' || author_id, created_at, text, lang,
+       CASE WHEN rt IS NOT NULL THEN 'retweet'
+            WHEN reply_to IS NOT NULL OR reply_user IS NOT NULL THEN 'reply'
+            WHEN qt IS NOT NULL THEN 'quote' ELSE 'post' END,
+       reply_to, conversation_id, rt, qt, contexts,
+       CASE WHEN handle IS NOT NULL AND handle <> ''
+            THEN 'https://twitter.com/' || handle || '/status/' || id
+            ELSE 'https://twitter.com/i/web/status/' || id END
+FROM _tw"""
+
+_INTERACTIONS = """
+SELECT 'x', 'retweet', 'x:' || author_id, 'x:' || rt_user, created_at, 1.0, context, id
+FROM _tw WHERE rt IS NOT NULL AND rt_user IS NOT NULL AND rt_user <> author_id
+UNION ALL
+SELECT 'x', 'reply', 'x:' || author_id, 'x:' || reply_user, created_at, 1.0, context, id
+FROM _tw WHERE rt IS NULL AND reply_user IS NOT NULL AND reply_user <> author_id
+UNION ALL
+SELECT 'x', 'quote', 'x:' || author_id, 'x:' || qt_user, created_at, 1.0, context, id
+FROM _tw WHERE rt IS NULL AND qt IS NOT NULL AND qt_user IS NOT NULL AND qt_user <> author_id
+UNION ALL
+SELECT DISTINCT 'x', 'mention', 'x:' || t.author_id, 'x:' || m.mid, t.created_at, 1.0,
+       t.context, t.id
+FROM _tw_mentions m JOIN _tw t ON t.page = m.page AND t.id = m.post_id
+WHERE m.mid IS NOT NULL AND m.mid <> t.author_id AND m.mid IS DISTINCT FROM t.reply_user"""
+
+_ACCOUNTS = """
+WITH seen AS (
+    SELECT p.page, coalesce(TRY_CAST(p.retrieved_at AS TIMESTAMPTZ), m.latest) AS seen_at
+    FROM _tw_pages p LEFT JOIN (SELECT page, max(created_at) AS latest FROM _tw GROUP BY page) m
+    ON m.page = p.page)
+SELECT 'x:' || u.id, 'x', u.username, u.name, u.description, u.location,
+       u.metrics.followers_count, u.metrics.following_count, u.metrics.tweet_count, u.verified,
+       TRY_CAST(u.created_at AS TIMESTAMPTZ), s.seen_at
+FROM _tw_users u JOIN seen s ON s.page = u.page
+UNION ALL
+SELECT 'x:' || author_id, 'x', handle, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+FROM _tw"""
+
+_CHECK = """
+SELECT 'a line that is not an API page' FROM _tw_pages WHERE data IS NULL AND meta IS NULL
+UNION ALL
+SELECT 'a tweet without id, author or a readable time' FROM _tw
+WHERE id IS NULL OR author_id IS NULL OR created_at IS NULL
+UNION ALL
+SELECT 'a reference or hashtag without its fields' FROM _tw
+WHERE len(list_filter(refs, lambda r: r IS NULL OR r.type IS NULL OR r.id IS NULL)) > 0
+   OR len(list_filter(tags, lambda h: h IS NULL OR h.tag IS NULL)) > 0
+LIMIT 1"""
+
+
+def _fast_path(path: Path) -> FastPath:
+    setup = [q.format(path=sql_literal(path), columns=_COLUMNS) for q in _SETUP]
+    temps = ("_tw_pages", "_tw_users", "_tw_refs", "_tw", "_tw_mentions")
+    return FastPath(
+        setup=setup,
+        tables={"posts": _POSTS, "interactions": _INTERACTIONS, "accounts": _ACCOUNTS},
+        records="SELECT count(*) FROM _tw",
+        check=_CHECK,
+        notes={
+            NOTE_RETWEET_UNKNOWN: "SELECT count(*) FROM _tw WHERE rt IS NOT NULL "
+                                  "AND rt_user IS NULL",
+            NOTE_QUOTE_UNKNOWN: "SELECT count(*) FROM _tw WHERE rt IS NULL AND qt IS NOT NULL "
+                                "AND qt_user IS NULL",
+            NOTE_MENTION_UNKNOWN: "SELECT count(*) FROM _tw_mentions WHERE mid IS NULL OR mid = ''",
+        },
+        cleanup=[f"DROP TABLE IF EXISTS {t}" for t in reversed(temps)],
+    )

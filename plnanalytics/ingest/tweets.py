@@ -31,6 +31,11 @@ from datetime import datetime
 
 from .base import Batch, ReadLog
 
+#: Notes (counted, shown to the user) for ties that cannot be drawn.
+NOTE_RETWEET_UNKNOWN = "retweets whose original author is unknown (no tie drawn)"
+NOTE_QUOTE_UNKNOWN = "quotes of posts whose author is unknown (no tie drawn)"
+NOTE_MENTION_UNKNOWN = "mentions whose user id is unknown (no tie drawn)"
+
 #: Post URLs by platform, from the author's handle (when known) and the post id.
 _URLS = {"x": "https://twitter.com/{handle}/status/{post_id}"}
 _URLS_NO_HANDLE = {"x": "https://twitter.com/i/web/status/{post_id}"}
@@ -82,6 +87,16 @@ class PostSink:
         """Posts collected in the current batch."""
         return len(self._posts)
 
+    def knows(self, native_id: str, seen_at: datetime | None) -> bool:
+        """Whether this batch already has a profile of the account at least as new as ``seen_at``.
+
+        Readers use it to skip re-reading profiles that repeat on every page.
+        """
+        old = self._accounts.get(self.prefix + native_id)
+        if old is None or old[11] is None:
+            return False
+        return seen_at is None or old[11] >= seen_at
+
     def account(
         self,
         native_id: str,
@@ -102,13 +117,18 @@ class PostSink:
         """
         key = self.prefix + native_id
         old = self._accounts.get(key)
-        if old is None or (seen_at is not None and (old[11] is None or seen_at >= old[11])):
-            row = (key, self.platform, handle, display_name, description, location,
-                   followers_count, following_count, post_count, verified, account_created_at,
-                   seen_at)
-            if old is not None:  # keep what the newer observation does not know
-                row = tuple(n if n is not None else o for n, o in zip(row, old, strict=True))
+        row = (key, self.platform, handle, display_name, description, location,
+               followers_count, following_count, post_count, verified, account_created_at,
+               seen_at)
+        if old is None:
             self._accounts[key] = row
+        elif seen_at is not None and (old[11] is None or seen_at >= old[11]):
+            # the newer observation wins; keep what it does not know from the older one
+            self._accounts[key] = tuple(n if n is not None else o
+                                        for n, o in zip(row, old, strict=True))
+        else:  # an older observation only fills gaps
+            self._accounts[key] = tuple(o if o is not None else n
+                                        for n, o in zip(row, old, strict=True))
         return key
 
     def post(
@@ -164,7 +184,7 @@ class PostSink:
         platform = self.platform
         if is_retweet:
             if retweet_of_user is None:
-                self._note("retweets whose original author is unknown (no tie drawn)")
+                self.note(NOTE_RETWEET_UNKNOWN)
             elif retweet_of_user != author_id:
                 edges.append((platform, "retweet", author, prefix + retweet_of_user, created_at,
                               1.0, context, post_id))
@@ -174,7 +194,7 @@ class PostSink:
                           context, post_id))
         if quote_of is not None:
             if quote_of_user is None:
-                self._note("quotes of posts whose author is unknown (no tie drawn)")
+                self.note(NOTE_QUOTE_UNKNOWN)
             elif quote_of_user != author_id:
                 edges.append((platform, "quote", author, prefix + quote_of_user, created_at,
                               1.0, context, post_id))
@@ -185,6 +205,7 @@ class PostSink:
                 edges.append((platform, "mention", author, prefix + m, created_at, 1.0, context,
                               post_id))
 
-    def _note(self, message: str) -> None:
+    def note(self, message: str) -> None:
+        """Count a note in the read log (when there is one)."""
         if self.log is not None:
             self.log.note(message)

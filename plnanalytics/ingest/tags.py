@@ -1,0 +1,367 @@
+"""TAGS archives: the CSV a Twitter Archiving Google Sheet (TAGS) exports, 18 columns a tweet.
+
+The columns are ``id_str, from_user, text, created_at, time, geo_coordinates, user_lang,
+in_reply_to_user_id_str, in_reply_to_screen_name, from_user_id_str,
+in_reply_to_status_id_str, source, profile_image_url, user_followers_count,
+user_friends_count, user_location, status_url, entities_str``. ``NA`` or an empty cell is a
+missing value. Every value is read as a string: ids are never converted to numbers.
+
+Quirks this reader handles:
+
+- the tweet id comes from the tail of ``status_url`` (``.../statuses/<id>``), because
+  spreadsheets round ``id_str`` into scientific notation; ``id_str`` is used only when
+  ``status_url`` has no id and ``id_str`` is all digits;
+- times come from ``created_at`` (``Sun Apr 19 19:22:23 +0000 2020``), never from ``time``,
+  which is sheet-local time mislabelled as UTC;
+- a retweet shows only as a leading ``RT @user:`` in the text; the original author's id is
+  the ``user_mentions`` entry of ``entities_str`` with that screen name. TAGS does not give
+  the original tweet's id, so none is invented (the post has no ``repost_of``);
+- mentions and hashtags come from ``entities_str``; without it, hashtags come from the text
+  and mentions cannot be tied (there are no user ids), which is noted;
+- real exports repeat tweets (re-collection); the store keeps each once.
+
+Examples
+--------
+>>> import tempfile, pathlib
+>>> from plnanalytics.ingest.base import ReadLog
+>>> header = ("id_str,from_user,text,created_at,time,geo_coordinates,user_lang,"
+...           "in_reply_to_user_id_str,in_reply_to_screen_name,from_user_id_str,"
+...           "in_reply_to_status_id_str,source,profile_image_url,user_followers_count,"
+...           "user_friends_count,user_location,status_url,entities_str")
+>>> row = ('1.25E+18,bo,RT @ann: hi #AECT19,Sun Apr 19 19:22:23 +0000 2020,'
+...        '2020-04-19T20:22:23Z,NA,NA,NA,NA,11,NA,web,NA,5,9,NA,'
+...        'http://twitter.com/bo/statuses/1251954312772812801,'
+...        '"{""hashtags"":[{""text"":""AECT19""}],""user_mentions"":'
+...        '[{""screen_name"":""Ann"",""id_str"":""10""}]}"')
+>>> path = pathlib.Path(tempfile.mkdtemp()) / "archive.csv"
+>>> _ = path.write_text(header + "\\n" + row + "\\n", encoding="utf-8")
+>>> TagsReader.sniff(path, path.read_bytes())
+True
+>>> batch = next(TagsReader(path).batches(ReadLog(str(path))))
+>>> post = batch.rows["posts"][0]
+>>> post[0], post[2], str(post[3]), post[6], post[11]
+('1251954312772812801', 'x:11', '2020-04-19 19:22:23+00:00', 'retweet', ['#aect19'])
+>>> [(r[1], r[2], r[3]) for r in batch.rows["interactions"]]
+[('retweet', 'x:11', 'x:10')]
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+from ..errors import FormatError
+from .base import Batch, Reader, ReadLog, open_binary, raw_position, text_lines
+from .tweets import PostSink
+
+#: Columns without which a TAGS file cannot be read.
+REQUIRED = ("from_user", "text", "created_at", "status_url", "from_user_id_str")
+
+#: Cells that mean "no value" in TAGS exports.
+_MISSING = frozenset({"", "NA"})
+
+_STATUS_ID = re.compile(r"/status(?:es)?/(\d+)")
+_RT = re.compile(r"^RT @(\w+):")
+_TEXT_HASHTAG = re.compile(r"(?<![\w&#＃])[#＃](\w*[^\W\d]\w*)")
+_TWITTER_TIME = re.compile(
+    r"^(?:[A-Za-z]{3},? )?([A-Za-z]{3}) +(\d{1,2}) (\d{2}):(\d{2}):(\d{2}) ([+-])(\d{2}):?(\d{2}) "
+    r"(\d{4})$")
+_MONTHS = {m: i for i, m in enumerate(
+    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
+_WHOLE = re.compile(r"^\d+(?:\.0*)?$")
+#: Largest integer a JSON number keeps exactly after a JavaScript round trip.
+_MAX_SAFE_INT = 2**53
+
+
+#: A mention in entities_str: user id (None when not given exactly), screen name, name.
+_Mention = tuple[str | None, str | None, str | None]
+
+
+class RowError(ValueError):
+    """A record that cannot be read; its message is the reason given to the user."""
+
+
+class TagsReader(Reader):
+    """Reader for TAGS (Twitter Archiving Google Sheet) CSV exports."""
+
+    format = "tags"
+    description = "TAGS archive CSV (Twitter Archiving Google Sheet export, 18 columns a tweet)"
+    unit = "posts"
+
+    @classmethod
+    def sniff(cls, path: Path, head: bytes) -> bool:
+        names = header_names(head)
+        return {"from_user", "status_url", "id_str"} <= names
+
+    def batches(self, log: ReadLog) -> Iterator[Batch]:
+        total = self.path.stat().st_size
+        sink = PostSink("x", log)
+        with open_binary(self.path) as fh, text_lines(fh) as text:
+            records = csv_records(text, self.path, log)
+            cols, width = read_header(records, self.path, REQUIRED, "a TAGS archive CSV")
+            for line, row in records:
+                if len(row) != width:
+                    log.reject(line, f"the row has {len(row)} fields, expected {width} "
+                                     "(one per header column)")
+                    continue
+                try:
+                    self._row(row, cols, sink, log)
+                except RowError as exc:
+                    log.reject(line, str(exc))
+                    continue
+                log.records += 1
+                if sink.size >= self.batch_rows:
+                    if log.progress:
+                        log.progress(raw_position(fh), total)
+                    yield sink.take()
+            if log.progress:
+                log.progress(total, total)
+        yield sink.take()
+
+    def _row(self, row: list[str], cols: dict[str, int], sink: PostSink, log: ReadLog) -> None:
+        def get(name: str) -> str | None:
+            i = cols.get(name)
+            if i is None:
+                return None
+            value = row[i]
+            return None if value in _MISSING else value
+
+        post_id = _tweet_id(get("status_url"), get("id_str"))
+        if post_id is None:
+            raise RowError(
+                f"no tweet id: status_url {get('status_url')!r} has no /status/<id> and id_str "
+                f"{get('id_str')!r} is not a whole number (rounded by a spreadsheet?)")
+        author = get("from_user_id_str")
+        if author is None or not author.isdigit():
+            raise RowError(f"from_user_id_str {author!r} is not a user id "
+                           "(missing, or rounded by a spreadsheet?)")
+        raw_time = get("created_at")
+        created = parse_twitter_time(raw_time)
+        if created is None:
+            raise RowError(f"created_at {raw_time!r} is not a time like "
+                           "'Sun Apr 19 19:22:23 +0000 2020'")
+        text = row[cols["text"]]
+        handle = get("from_user")
+
+        entities = _entities(get("entities_str"))
+        if entities is None:
+            mentioned: list[_Mention] = []
+            hashtags = _TEXT_HASHTAG.findall(text)
+            if "@" in text:
+                log.note("posts without entities_str: their mentions have no user ids "
+                         "(no mention ties drawn)")
+        else:
+            mentioned, hashtags = entities
+            if any(m[0] is None for m in mentioned):
+                log.note("mentions in entities_str without an exact user id (no tie drawn)")
+
+        rt_user = None
+        rt = _RT.match(text)
+        if rt is not None:
+            name = rt.group(1).lower()
+            rt_user = next((m[0] for m in mentioned if (m[1] or "").lower() == name), None)
+
+        reply_user = _optional_id(get("in_reply_to_user_id_str"), "in_reply_to_user_id_str", log)
+        reply_post = _optional_id(get("in_reply_to_status_id_str"), "in_reply_to_status_id_str",
+                                  log)
+        if rt is None and reply_post is not None and reply_user is None:
+            log.note("replies whose replied-to author is unknown (no reply tie drawn)")
+
+        sink.account(author, created, handle=handle, location=get("user_location"),
+                     followers_count=_count(get("user_followers_count"), log),
+                     following_count=_count(get("user_friends_count"), log))
+        for uid, screen_name, name in mentioned:
+            if uid is not None and uid != author:
+                sink.account(uid, created, handle=screen_name, display_name=name)
+        if reply_user is not None and reply_user != author:
+            sink.account(reply_user, created, handle=get("in_reply_to_screen_name"))
+        status_url = get("status_url")
+        sink.post(
+            post_id, author, created, text,
+            handle=handle,
+            reply_to_post=reply_post, reply_to_user=reply_user,
+            is_retweet=rt is not None, retweet_of_user=rt_user,
+            mentions=[m[0] for m in mentioned if m[0] is not None],
+            hashtags=hashtags,
+            url=status_url if status_url and _STATUS_ID.search(status_url) else None,
+        )
+
+
+# -- CSV helpers shared with the twarc-csv reader -------------------------------------------
+def header_names(head: bytes) -> set[str]:
+    """The column names of a CSV file's first line (empty when it is not CSV-like).
+
+    Examples
+    --------
+    >>> sorted(header_names(b'\\xef\\xbb\\xbfid,"author_id", text\\r\\n1,2,3'))
+    ['author_id', 'id', 'text']
+    """
+    first = head.decode("utf-8-sig", errors="replace").lstrip("\r\n").split("\n", 1)[0]
+    if not first.strip():
+        return set()
+    try:
+        fields = next(csv.reader([first.rstrip("\r")]), [])
+    except csv.Error:
+        return set()
+    return {f.strip() for f in fields}
+
+
+def csv_records(text: io.TextIOWrapper, path: Path, log: ReadLog
+                ) -> Iterator[tuple[int, list[str]]]:
+    """Yield ``(line, fields)`` for each non-blank CSV record of a file.
+
+    ``line`` is the 1-based physical line the record starts on. A record the csv module
+    cannot parse is rejected to ``log``; text that is not UTF-8 raises :class:`FormatError`.
+    """
+    reader = csv.reader(text)
+    start = 1
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            log.reject(start, f"not readable as CSV ({exc})")
+            start = reader.line_num + 1
+            continue
+        except UnicodeDecodeError:
+            raise FormatError(f"{path}: not UTF-8 text (near line {start}); "
+                              "expected a CSV file saved as UTF-8") from None
+        except (OSError, EOFError) as exc:  # a damaged .gz file
+            raise FormatError(f"{path}: cannot read ({exc})") from None
+        if row:
+            yield start, row
+        start = reader.line_num + 1
+
+
+def read_header(records: Iterator[tuple[int, list[str]]], path: Path, required: Sequence[str],
+                expected: str) -> tuple[dict[str, int], int]:
+    """Read the header record: the index of each column (first wins) and the column count.
+
+    Raises
+    ------
+    FormatError
+        When the file is empty or lacks a required column.
+    """
+    first = next(records, None)
+    if first is None:
+        raise FormatError(f"{path}: the file has no header line; expected {expected}")
+    names = [f.strip() for f in first[1]]
+    cols: dict[str, int] = {}
+    for i, name in enumerate(names):
+        cols.setdefault(name, i)
+    missing = [c for c in required if c not in cols]
+    if missing:
+        raise FormatError(f"{path}: missing column(s) {', '.join(missing)}; expected {expected} "
+                          f"with columns {', '.join(required)}")
+    return cols, len(names)
+
+
+# -- values ---------------------------------------------------------------------------------
+def parse_twitter_time(value: str | None) -> datetime | None:
+    """Parse Twitter's ``created_at`` (or an ISO 8601 time) to an aware UTC datetime.
+
+    Independent of the locale. A time without an offset is taken as UTC.
+
+    Examples
+    --------
+    >>> str(parse_twitter_time("Sun Apr 19 19:22:23 +0000 2020"))
+    '2020-04-19 19:22:23+00:00'
+    >>> str(parse_twitter_time("2020-04-19T21:22:23+02:00"))
+    '2020-04-19 19:22:23+00:00'
+    >>> parse_twitter_time("19/04/2020") is None
+    True
+    """
+    if not value:
+        return None
+    value = value.strip()
+    m = _TWITTER_TIME.match(value)
+    if m:
+        month = _MONTHS.get(m.group(1).lower())
+        if month is None:
+            return None
+        sign = -1 if m.group(6) == "-" else 1
+        offset = timedelta(hours=int(m.group(7)), minutes=int(m.group(8))) * sign
+        try:
+            t = datetime(int(m.group(9)), month, int(m.group(2)), int(m.group(3)),
+                         int(m.group(4)), int(m.group(5)), tzinfo=timezone(offset))
+        except ValueError:
+            return None
+        return t.astimezone(UTC)
+    try:
+        t = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return t.replace(tzinfo=UTC) if t.tzinfo is None else t.astimezone(UTC)
+
+
+def _tweet_id(status_url: str | None, id_str: str | None) -> str | None:
+    if status_url:
+        m = _STATUS_ID.search(status_url)
+        if m:
+            return m.group(1)
+    if id_str and id_str.isdigit():
+        return id_str
+    return None
+
+
+def _optional_id(value: str | None, column: str, log: ReadLog) -> str | None:
+    if value is None:
+        return None
+    if value.isdigit():
+        return value
+    log.note(f"{column} values that are not whole numbers (rounded by a spreadsheet?); "
+             "left empty, so no tie is drawn from them")
+    return None
+
+
+def _count(value: str | None, log: ReadLog) -> int | None:
+    if value is None:
+        return None
+    if _WHOLE.match(value):
+        return int(value.split(".")[0])
+    log.note("profile counts that are not whole numbers (left empty)")
+    return None
+
+
+def _entities(raw: str | None) -> tuple[list[_Mention], list[str]] | None:
+    """Mentions ``(user id, screen name, name)`` and hashtags of an ``entities_str`` cell.
+
+    The user id is None when the entry has no exact id.
+    """
+    if raw is None:
+        return None
+    try:
+        obj: Any = json.loads(raw)
+    except ValueError as exc:
+        raise RowError(f"entities_str is not valid JSON ({exc})") from None
+    if not isinstance(obj, dict):
+        raise RowError("entities_str is not a JSON object")
+    mentions = []
+    for m in _dicts(obj.get("user_mentions"), "user_mentions"):
+        uid = m.get("id_str")
+        if not (isinstance(uid, str) and uid.isdigit()):
+            # a bare JSON number is exact only below 2**53 (JavaScript wrote these cells)
+            num = m.get("id")
+            uid = str(num) if isinstance(num, int) and 0 <= num < _MAX_SAFE_INT else None
+        name = m.get("screen_name")
+        display = m.get("name")
+        mentions.append((uid, name if isinstance(name, str) else None,
+                         display if isinstance(display, str) else None))
+    hashtags = [h["text"] for h in _dicts(obj.get("hashtags"), "hashtags")
+                if isinstance(h.get("text"), str)]
+    return mentions, hashtags
+
+
+def _dicts(value: object, name: str) -> Iterable[dict[str, Any]]:
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        raise RowError(f"entities_str: {name} is not a list")
+    return [v for v in value if isinstance(v, dict)]
