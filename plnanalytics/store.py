@@ -92,6 +92,9 @@ class IngestReport:
         Things worth knowing that are not errors, with counts.
     ingest_id : int
         Its row in :meth:`Store.ingests`.
+    method : str
+        ``vectorized`` when the file was read inside DuckDB in one go, ``records`` when it
+        was read record by record.
     """
 
     path: str
@@ -105,6 +108,7 @@ class IngestReport:
     rejects: list[Reject] = field(default_factory=list)
     notes: dict[str, int] = field(default_factory=dict)
     ingest_id: int = 0
+    method: str = "records"
 
 
 @dataclass
@@ -276,7 +280,7 @@ class Store:
                 n = con.execute(query).fetchall()[0][0]
                 if n:
                     log.note(note, n)
-            report = IngestReport(str(path), reader.format, reader.unit)
+            report = IngestReport(str(path), reader.format, reader.unit, method="vectorized")
             report = self._merge(report, log, sources, reader.primary_table)
             self._drop_stages()
             for statement in fast.cleanup:
@@ -376,10 +380,15 @@ class Store:
                 self._merge_accounts(source, ingest_id)
             else:
                 on = " AND ".join(f"t.{k} = s.{k}" for k in key)
+                keys = ", ".join(key)
+                repeated = con.execute(
+                    f"SELECT count(*) - count(DISTINCT ({keys})) FROM {source}").fetchall()[0][0]
+                rows = f"SELECT * FROM {source}"
+                if repeated:  # keep one row per key (sorting only when the file repeats keys)
+                    rows = f"SELECT DISTINCT ON ({keys}) * FROM {source} ORDER BY {keys}"
                 con.execute(
                     f"INSERT INTO {_q(name)} SELECT {', '.join('s.' + c for c in cols)}, "
-                    f"{ingest_id} FROM (SELECT DISTINCT ON ({', '.join(key)}) * FROM {source} "
-                    f"ORDER BY {', '.join(key)}) s "
+                    f"{ingest_id} FROM ({rows}) s "
                     f"WHERE NOT EXISTS (SELECT 1 FROM {_q(name)} t WHERE {on})")
             after = con.execute(f"SELECT count(*) FROM {_q(name)}").fetchall()[0][0]
             added[name] = after - before

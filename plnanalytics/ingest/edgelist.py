@@ -51,7 +51,7 @@ from typing import Any
 
 from ..errors import FormatError, OptionError
 from .base import Batch, Reader, ReadLog, open_binary, raw_position, read_head, text_lines
-from .twitter_v1 import parse_created_at
+from .tweets import parse_twitter_time
 
 #: Column pairs tried, in order, when ``src_col``/``dst_col`` are not given.
 DEFAULT_PAIRS: tuple[tuple[str, str], ...] = (
@@ -114,7 +114,7 @@ def parse_time(value: str, formats: list[str] | None = None) -> tuple[datetime, 
         return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(seconds=seconds), False
     if dt is None:
         try:
-            dt = parse_created_at(v)
+            dt = parse_twitter_time(v)
         except ValueError:
             try:
                 dt = parsedate_to_datetime(v)

@@ -47,18 +47,16 @@ True
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
-from collections.abc import Iterable, Iterator, Sequence
-from datetime import UTC, datetime, timedelta, timezone
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ..errors import FormatError
 from .base import Batch, Reader, ReadLog, open_binary, raw_position, text_lines
-from .tweets import PostSink
+from .csvread import RowError, csv_records, header_names, read_header
+from .tweets import PostSink, parse_twitter_time
 
 #: Columns without which a TAGS file cannot be read.
 REQUIRED = ("from_user", "text", "created_at", "status_url", "from_user_id_str")
@@ -69,11 +67,6 @@ _MISSING = frozenset({"", "NA"})
 _STATUS_ID = re.compile(r"/status(?:es)?/(\d+)")
 _RT = re.compile(r"^RT @(\w+):")
 _TEXT_HASHTAG = re.compile(r"(?<![\w&#＃])[#＃](\w*[^\W\d]\w*)")
-_TWITTER_TIME = re.compile(
-    r"^(?:[A-Za-z]{3},? )?([A-Za-z]{3}) +(\d{1,2}) (\d{2}):(\d{2}):(\d{2}) ([+-])(\d{2}):?(\d{2}) "
-    r"(\d{4})$")
-_MONTHS = {m: i for i, m in enumerate(
-    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1)}
 _WHOLE = re.compile(r"^\d+(?:\.0*)?$")
 #: Largest integer a JSON number keeps exactly after a JavaScript round trip.
 _MAX_SAFE_INT = 2**53
@@ -83,8 +76,6 @@ _MAX_SAFE_INT = 2**53
 _Mention = tuple[str | None, str | None, str | None]
 
 
-class RowError(ValueError):
-    """A record that cannot be read; its message is the reason given to the user."""
 
 
 class TagsReader(Reader):
@@ -142,7 +133,7 @@ class TagsReader(Reader):
             raise RowError(f"from_user_id_str {author!r} is not a user id "
                            "(missing, or rounded by a spreadsheet?)")
         raw_time = get("created_at")
-        created = parse_twitter_time(raw_time)
+        created = _created_at(raw_time)
         if created is None:
             raise RowError(f"created_at {raw_time!r} is not a time like "
                            "'Sun Apr 19 19:22:23 +0000 2020'")
@@ -193,107 +184,28 @@ class TagsReader(Reader):
         )
 
 
-# -- CSV helpers shared with the twarc-csv reader -------------------------------------------
-def header_names(head: bytes) -> set[str]:
-    """The column names of a CSV file's first line (empty when it is not CSV-like).
-
-    Examples
-    --------
-    >>> sorted(header_names(b'\\xef\\xbb\\xbfid,"author_id", text\\r\\n1,2,3'))
-    ['author_id', 'id', 'text']
-    """
-    first = head.decode("utf-8-sig", errors="replace").lstrip("\r\n").split("\n", 1)[0]
-    if not first.strip():
-        return set()
-    try:
-        fields = next(csv.reader([first.rstrip("\r")]), [])
-    except csv.Error:
-        return set()
-    return {f.strip() for f in fields}
-
-
-def csv_records(text: io.TextIOWrapper, path: Path, log: ReadLog
-                ) -> Iterator[tuple[int, list[str]]]:
-    """Yield ``(line, fields)`` for each non-blank CSV record of a file.
-
-    ``line`` is the 1-based physical line the record starts on. A record the csv module
-    cannot parse is rejected to ``log``; text that is not UTF-8 raises :class:`FormatError`.
-    """
-    reader = csv.reader(text)
-    start = 1
-    while True:
-        try:
-            row = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            log.reject(start, f"not readable as CSV ({exc})")
-            start = reader.line_num + 1
-            continue
-        except UnicodeDecodeError:
-            raise FormatError(f"{path}: not UTF-8 text (near line {start}); "
-                              "expected a CSV file saved as UTF-8") from None
-        except (OSError, EOFError) as exc:  # a damaged .gz file
-            raise FormatError(f"{path}: cannot read ({exc})") from None
-        if row:
-            yield start, row
-        start = reader.line_num + 1
-
-
-def read_header(records: Iterator[tuple[int, list[str]]], path: Path, required: Sequence[str],
-                expected: str) -> tuple[dict[str, int], int]:
-    """Read the header record: the index of each column (first wins) and the column count.
-
-    Raises
-    ------
-    FormatError
-        When the file is empty or lacks a required column.
-    """
-    first = next(records, None)
-    if first is None:
-        raise FormatError(f"{path}: the file has no header line; expected {expected}")
-    names = [f.strip() for f in first[1]]
-    cols: dict[str, int] = {}
-    for i, name in enumerate(names):
-        cols.setdefault(name, i)
-    missing = [c for c in required if c not in cols]
-    if missing:
-        raise FormatError(f"{path}: missing column(s) {', '.join(missing)}; expected {expected} "
-                          f"with columns {', '.join(required)}")
-    return cols, len(names)
-
-
 # -- values ---------------------------------------------------------------------------------
-def parse_twitter_time(value: str | None) -> datetime | None:
-    """Parse Twitter's ``created_at`` (or an ISO 8601 time) to an aware UTC datetime.
+def _created_at(value: str | None) -> datetime | None:
+    """TAGS ``created_at`` (Twitter's format, or ISO 8601 in some exports) as UTC.
 
-    Independent of the locale. A time without an offset is taken as UTC.
+    None when the value cannot be read.
 
     Examples
     --------
-    >>> str(parse_twitter_time("Sun Apr 19 19:22:23 +0000 2020"))
+    >>> str(_created_at("Sun Apr 19 19:22:23 +0000 2020"))
     '2020-04-19 19:22:23+00:00'
-    >>> str(parse_twitter_time("2020-04-19T21:22:23+02:00"))
+    >>> str(_created_at("2020-04-19T21:22:23+02:00"))
     '2020-04-19 19:22:23+00:00'
-    >>> parse_twitter_time("19/04/2020") is None
+    >>> _created_at("19/04/2020") is None
     True
     """
     if not value:
         return None
     value = value.strip()
-    m = _TWITTER_TIME.match(value)
-    if m:
-        month = _MONTHS.get(m.group(1).lower())
-        if month is None:
-            return None
-        sign = -1 if m.group(6) == "-" else 1
-        offset = timedelta(hours=int(m.group(7)), minutes=int(m.group(8))) * sign
-        try:
-            t = datetime(int(m.group(9)), month, int(m.group(2)), int(m.group(3)),
-                         int(m.group(4)), int(m.group(5)), tzinfo=timezone(offset))
-        except ValueError:
-            return None
-        return t.astimezone(UTC)
+    try:
+        return parse_twitter_time(value)
+    except ValueError:
+        pass
     try:
         t = datetime.fromisoformat(value)
     except ValueError:

@@ -303,8 +303,9 @@ _SETUP = [
               u.public_metrics AS metrics
        FROM (SELECT page, unnest(includes.users) AS u FROM _tw_pages) WHERE u.id IS NOT NULL""",
     """CREATE OR REPLACE TEMPORARY TABLE _tw_refs AS
-       SELECT DISTINCT ON (page, id) page, r.id AS id, r.author_id AS author_id
-       FROM (SELECT page, unnest(includes.tweets) AS r FROM _tw_pages) WHERE r.id IS NOT NULL""",
+       SELECT page, r.id AS id, any_value(r.author_id) AS author_id
+       FROM (SELECT page, unnest(includes.tweets) AS r FROM _tw_pages) WHERE r.id IS NOT NULL
+       GROUP BY page, r.id""",
     """CREATE OR REPLACE TEMPORARY TABLE _tw AS
        WITH t AS (
            SELECT page, t.id AS id, t.author_id AS author_id, t.text AS text, t.lang AS lang,
@@ -327,7 +328,8 @@ _SETUP = [
               qq.author_id AS qt_user,
               nullif(array_to_string(t.contexts, ' '), '') AS context
        FROM t
-       LEFT JOIN (SELECT DISTINCT ON (page, id) page, id, username FROM _tw_users) a
+       LEFT JOIN (SELECT page, id, any_value(username) AS username FROM _tw_users
+                  GROUP BY page, id) a
               ON a.page = t.page AND a.id = t.author_id
        LEFT JOIN _tw_refs rr ON rr.page = t.page AND rr.id = t.rt
        LEFT JOIN _tw_refs qq ON qq.page = t.page AND qq.id = t.qt""",

@@ -50,7 +50,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from .base import Batch, Reader, ReadLog, open_binary, raw_position, text_lines
-from .tags import RowError, csv_records, header_names, read_header
+from .csvread import RowError, csv_records, header_names, read_header
 from .tweets import PostSink
 
 #: Columns without which a twarc-csv file cannot be read.

@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -46,10 +46,7 @@ import orjson
 
 from ..errors import FormatError
 from .base import Batch, Reader, ReadLog, open_binary, raw_position
-from .tweets import NOTE_MENTION_UNKNOWN, PostSink
-
-_MONTHS = {m: i for i, m in enumerate(
-    ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1)}
+from .tweets import NOTE_MENTION_UNKNOWN, PostSink, parse_twitter_time
 
 #: Keys of the streaming API's notices, which are not statuses.
 _STREAM_NOTICES = frozenset(
@@ -59,41 +56,6 @@ _STREAM_NOTICES = frozenset(
 _GIVE_UP_AFTER = 1000
 
 _BOM = b"\xef\xbb\xbf"
-
-
-def parse_created_at(value: object) -> datetime:
-    """Parse a v1.1 time such as ``Wed Oct 10 20:19:24 +0000 2018`` to an aware UTC datetime.
-
-    About six times faster than ``datetime.strptime(value, "%a %b %d %H:%M:%S %z %Y")``.
-
-    Raises
-    ------
-    ValueError
-        When the value is not such a time.
-
-    Examples
-    --------
-    >>> parse_created_at("Wed Oct 10 20:19:24 +0000 2018")
-    datetime.datetime(2018, 10, 10, 20, 19, 24, tzinfo=datetime.timezone.utc)
-    >>> parse_created_at("Wed Oct 10 20:19:24 -0500 2018").hour
-    1
-    """
-    s = value
-    if (not isinstance(s, str) or len(s) != 30 or s[3] != " " or s[7] != " " or s[10] != " "
-            or s[13] != ":" or s[16] != ":" or s[19] != " " or s[25] != " "
-            or s[20] not in "+-"):
-        raise ValueError(f"{value!r} is not a time like 'Wed Oct 10 20:19:24 +0000 2018'")
-    try:
-        dt = datetime(int(s[26:30]), _MONTHS[s[4:7]], int(s[8:10]), int(s[11:13]),
-                      int(s[14:16]), int(s[17:19]), tzinfo=UTC)
-        offset = s[20:25]
-        if offset != "+0000":
-            minutes = int(offset[1:3]) * 60 + int(offset[3:5])
-            dt -= timedelta(minutes=minutes if offset[0] == "+" else -minutes)
-    except (KeyError, ValueError):
-        raise ValueError(
-            f"{value!r} is not a time like 'Wed Oct 10 20:19:24 +0000 2018'") from None
-    return dt
 
 
 class TwitterV1Reader(Reader):
@@ -196,7 +158,7 @@ class TwitterV1Reader(Reader):
             if not isinstance(user, dict):
                 return "no 'user' object"
             author = _required_id(user, "id_str", "user")
-            created = parse_created_at(st.get("created_at"))
+            created = parse_twitter_time(st.get("created_at"))
         except ValueError as exc:
             return str(exc)
         ext = st.get("extended_tweet")
@@ -268,7 +230,7 @@ def _account(sink: PostSink, u: dict[str, Any], seen_at: datetime, log: ReadLog)
     account_created = None
     if created is not None:
         try:
-            account_created = parse_created_at(created)
+            account_created = parse_twitter_time(created)
         except ValueError:
             log.note("account creation times that could not be read")
     sink.account(

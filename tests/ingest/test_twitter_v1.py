@@ -14,7 +14,8 @@ import pytest
 
 from plnanalytics.errors import FormatError, RecordError
 from plnanalytics.ingest.base import ReadLog, read_head
-from plnanalytics.ingest.twitter_v1 import TwitterV1Reader, parse_created_at
+from plnanalytics.ingest.tweets import parse_twitter_time
+from plnanalytics.ingest.twitter_v1 import TwitterV1Reader
 
 V1_FILE = ("twitter-v1-aect", "aect_v1_statuses_lookup.jsonl")
 T0 = "Wed Oct 10 20:19:24 +0000 2018"
@@ -301,12 +302,12 @@ def test_stream_notices_are_noted(tmp_path, store):
 def test_created_at_parser_matches_strptime():
     for s in (T0, "Sat Feb 29 00:00:00 +0000 2020", "Mon Jan 01 23:59:59 -0530 2024",
               "Tue Dec 31 12:00:00 +1345 2019"):
-        assert parse_created_at(s) == datetime.strptime(s, V1_FMT)
-        assert parse_created_at(s).tzinfo is UTC
+        assert parse_twitter_time(s) == datetime.strptime(s, V1_FMT)
+        assert parse_twitter_time(s).tzinfo is UTC
     for bad in ("2018-10-10T20:19:24Z", "Wed Foo 10 20:19:24 +0000 2018",
                 "Wed Feb 30 20:19:24 +0000 2018", None, 1539202764):
         with pytest.raises(ValueError):
-            parse_created_at(bad)
+            parse_twitter_time(bad)
 
 
 # -- bad input --------------------------------------------------------------------------------
