@@ -90,13 +90,16 @@ def ingest(
     context_col: Annotated[str | None, typer.Option(help="edgelist: context column.")] = None,
     platform: Annotated[str | None, typer.Option(help="edgelist: platform used in node keys "
                                                  "(default edgelist).")] = None,
+    memory_limit: Annotated[str | None, typer.Option(
+        help="Most memory the store may use, e.g. 2GB (beyond it, work spills to disk).")
+    ] = None,
 ) -> None:
     """Read files into the store: each file in one transaction, nothing stored twice."""
     options = {"src_col": src_col, "dst_col": dst_col, "kind": kind, "weight_col": weight_col,
                "time_col": time_col, "context_col": context_col, "platform": platform}
     reports: list[IngestReport] = []
     failed = 0
-    with _errors(), Store(store) as st:
+    with _errors(), Store(store, memory_limit=memory_limit) as st:
         for path in paths:
             try:
                 reports.append(_ingest_one(st, path, format.value, strict, options))
@@ -125,13 +128,14 @@ def _ingest_one(st: Store, path: Path, fmt: str, strict: bool,
 
 def _show_reports(reports: list[IngestReport]) -> None:
     table = Table(title="Ingested", title_justify="left")
-    for col in ("file", "format", "read", "kept", "duplicates", "rejected", "ties added",
-                "accounts added"):
-        table.add_column(col, justify="left" if col in ("file", "format") else "right")
+    for col in ("file", "format", "read", "kept", "duplicates", "rejected", "added to the store"):
+        table.add_column(col, justify="left" if col in ("file", "format") else "right",
+                         overflow="fold")
     for r in reports:
-        table.add_row(escape(Path(r.path).name), r.format, f"{r.records:,} {r.unit}", f"{r.kept:,}",
-                      f"{r.duplicates:,}", f"{r.rejected:,}",
-                      f"{r.added.get('interactions', 0):,}", f"{r.added.get('accounts', 0):,}")
+        added = (f"{r.added.get('interactions', 0):,} ties, "
+                 f"{r.added.get('accounts', 0):,} accounts")
+        table.add_row(escape(Path(r.path).name), r.format, f"{r.records:,} {r.unit}",
+                      f"{r.kept:,}", f"{r.duplicates:,}", f"{r.rejected:,}", added)
     out.print(table)
     for r in reports:
         for note, n in sorted(r.notes.items()):
@@ -167,6 +171,7 @@ def info(store: StoreOption, top: Annotated[int, typer.Option(help="Contexts to 
     ing = summary.ingests
     if len(ing):
         view = ing[["ingest_id", "path", "format", "records", "kept", "duplicates", "rejected"]]
+        view = view.assign(path=[Path(p).name for p in view.path])
         _print_frame("Ingests", view)
     if summary.rejected:
         out.print(f"[red]{summary.rejected:,} rejected record(s) in all[/] (see `pln rejects`)")

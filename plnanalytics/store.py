@@ -135,6 +135,9 @@ class Store:
         The file; created with the tables when it does not exist.
     read_only : bool
         Open without the right to write (several readers may share the file).
+    memory_limit : str, optional
+        Most memory DuckDB may use, such as ``"2GB"``; beyond it, work spills to a temporary
+        folder beside the file. Default: DuckDB's own (80% of the machine's memory).
 
     Raises
     ------
@@ -143,7 +146,8 @@ class Store:
         by a newer version of plnanalytics.
     """
 
-    def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
+    def __init__(self, path: str | Path, *, read_only: bool = False,
+                 memory_limit: str | None = None) -> None:
         self.path = Path(path)
         if read_only and not self.path.exists():
             raise StoreError(f"{self.path}: no such store (ingest something into it first)")
@@ -156,6 +160,15 @@ class Store:
                 f"{self.path}: cannot open as a DuckDB store ({_first_line(exc)})") from None
         self.con.execute("SET TimeZone = 'UTC'")
         self.con.execute("SET enable_progress_bar = false")
+        # every read orders its rows explicitly; unordered inserts are faster and leaner
+        self.con.execute("SET preserve_insertion_order = false")
+        if memory_limit is not None:
+            try:
+                self.con.execute("SET memory_limit = ?", [memory_limit])
+            except duckdb.Error:
+                self.con.close()
+                raise StoreError(f"memory limit {memory_limit!r} not understood; "
+                                 "give a size such as 2GB or 500MB") from None
         if not read_only:
             self._create()
         self._check_version()

@@ -21,12 +21,10 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import resource
 import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -151,29 +149,21 @@ print(n)
 """
 
 
-def _run(cmd: list[str]) -> tuple[float, float, str]:
-    """Run a command in a fresh process: wall seconds, peak RSS in MB, stdout."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    t0 = time.perf_counter()
-    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
-    seconds = time.perf_counter() - t0
-    if proc.returncode:
-        sys.exit(f"failed: {' '.join(cmd)}\n{proc.stderr}")
-    # ru_maxrss of children is the max over all waited children: run the big one last or
-    # read it from /usr/bin/time; here each measurement runs in its own wrapper process.
-    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return seconds, max(after, before) / 1024, proc.stdout
-
-
 def _measure(cmd: list[str]) -> tuple[float, float]:
-    """Time a command and read its own peak RSS (via a wrapper, so sizes do not mix)."""
+    """Run a command in a fresh process: wall seconds and its peak memory (max RSS, MB).
+
+    A small wrapper process runs it, so each measurement's RSS is its own.
+    """
     wrapper = ("import resource, subprocess, sys, time\n"
-               "t = time.perf_counter(); subprocess.run(sys.argv[1:], check=True, "
-               "stdout=subprocess.DEVNULL)\n"
+               "t = time.perf_counter()\n"
+               "subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL)\n"
                "print(time.perf_counter() - t, "
                "resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)\n")
-    _, _, stdout = _run([sys.executable, "-c", wrapper, *cmd])
-    seconds, rss = stdout.split()
+    proc = subprocess.run([sys.executable, "-c", wrapper, *cmd], capture_output=True, text=True,
+                          check=False)
+    if proc.returncode:
+        sys.exit(f"failed: {' '.join(cmd)}\n{proc.stderr}")
+    seconds, rss = proc.stdout.split()
     return float(seconds), float(rss)
 
 
@@ -183,26 +173,32 @@ def main() -> None:
                     help="tweets to generate (repeat for several sizes; default 1,000,000)")
     ap.add_argument("--workdir", type=Path, help="where to write the files (default: a temp dir)")
     ap.add_argument("--keep", action="store_true", help="keep the generated files")
+    ap.add_argument("--memory-limit", action="append", default=None,
+                    help="also run `pln ingest --memory-limit X` (repeatable), e.g. 1GB")
     args = ap.parse_args()
     sizes = args.tweets or [1_000_000]
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="pln-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
     pln = shutil.which("pln", path=os.path.dirname(sys.executable)) or "pln"
     print(f"{'tweets':>10} {'file MB':>8} {'parse s':>8} {'ingest s':>9} {'ratio':>6} "
-          f"{'parse RSS MB':>13} {'ingest RSS MB':>14} {'tweets/s':>9}")
+          f"{'parse RSS MB':>13} {'ingest RSS MB':>14} {'tweets/s':>9}  memory limit")
     try:
         for n in sizes:
             src = workdir / f"bench_{n}.jsonl"
             if not src.exists():
                 generate(src, n)
-            db = workdir / f"bench_{n}.duckdb"
-            db.unlink(missing_ok=True)
             parse_s, parse_rss = _measure([sys.executable, "-c", PARSE, str(src)])
-            ingest_s, ingest_rss = _measure([pln, "ingest", str(src), "--store", str(db)])
             mb = src.stat().st_size / 1e6
-            print(f"{n:>10,} {mb:>8,.0f} {parse_s:>8.2f} {ingest_s:>9.2f} "
-                  f"{ingest_s / parse_s:>6.2f} {parse_rss:>13,.0f} {ingest_rss:>14,.0f} "
-                  f"{n / ingest_s:>9,.0f}", flush=True)
+            for limit in [None, *(args.memory_limit or [])]:
+                db = workdir / f"bench_{n}.duckdb"
+                db.unlink(missing_ok=True)
+                cmd = [pln, "ingest", str(src), "--store", str(db)]
+                if limit:
+                    cmd += ["--memory-limit", limit]
+                ingest_s, ingest_rss = _measure(cmd)
+                print(f"{n:>10,} {mb:>8,.0f} {parse_s:>8.2f} {ingest_s:>9.2f} "
+                      f"{ingest_s / parse_s:>6.2f} {parse_rss:>13,.0f} {ingest_rss:>14,.0f} "
+                      f"{n / ingest_s:>9,.0f}  {limit or 'default'}", flush=True)
     finally:
         if not args.keep and not args.workdir:
             shutil.rmtree(workdir, ignore_errors=True)
