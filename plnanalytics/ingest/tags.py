@@ -76,8 +76,6 @@ _MAX_SAFE_INT = 2**53
 _Mention = tuple[str | None, str | None, str | None]
 
 
-
-
 class TagsReader(Reader):
     """Reader for TAGS (Twitter Archiving Google Sheet) CSV exports."""
 
