@@ -276,8 +276,10 @@ class Store:
             progress(0, size)
         con.begin()
         try:
-            for statement in fast.setup:
+            for step, statement in enumerate(fast.setup, 1):
                 con.execute(statement)
+                if progress:  # in steps: DuckDB does not report progress within a statement
+                    progress(size * step // (len(fast.setup) + 1), size)
             reasons = [r[0] for r in con.execute(fast.check).fetchall()]
             if reasons:
                 con.rollback()
