@@ -25,6 +25,7 @@ from dataclasses import dataclass, fields
 
 import pandas as pd
 
+from .errors import SchemaError
 from .schema import TABLES, validate
 
 
@@ -61,8 +62,6 @@ class Dataset:
         """Build a dataset from lists of dicts, one list per table name."""
         unknown = set(tables) - set(TABLES)
         if unknown:
-            from .errors import SchemaError
-
             raise SchemaError(f"unknown table(s) {', '.join(sorted(unknown))}")
         return cls(**{name: pd.DataFrame(list(rows)) for name, rows in tables.items()})
 

@@ -46,7 +46,7 @@ import pyarrow as pa
 
 from . import ingest as _ingest
 from .dataset import Dataset
-from .errors import PlnError, StoreError
+from .errors import StoreError
 from .ingest.base import Batch, FastPath, ProgressCallback, ReadLog, Reject, arrow_type
 from .schema import TABLES
 
@@ -249,10 +249,14 @@ class Store:
         started = datetime.now(UTC)
         fast = reader.fast_path()
         if fast is not None:
-            report = self._ingest_fast(reader, fast, path, progress, stat.st_size)
-            if report is not None:
-                self._finish(report, options, stat, started)
+            try:
+                with self._transaction():
+                    report = self._read_fast(reader, fast, path, progress, stat.st_size)
+                    self._record(report, options, stat.st_size,
+                                 datetime.fromtimestamp(stat.st_mtime, UTC), started)
                 return report
+            except _UseRecords:
+                pass  # rolled back; read the file record by record, naming every bad one
         log = ReadLog(str(path), strict=strict, progress=progress)
         report = IngestReport(str(path), reader.format, reader.unit)
         with self._transaction(), _gc_paused():
@@ -265,25 +269,22 @@ class Store:
                          datetime.fromtimestamp(stat.st_mtime, UTC), started)
         return report
 
-    def _ingest_fast(self, reader: _ingest.Reader, fast: FastPath, path: str | Path,
-                     progress: ProgressCallback | None, size: int) -> IngestReport | None:
-        """Try the reader's vectorized path; None when the file needs record-by-record reading.
+    def _read_fast(self, reader: _ingest.Reader, fast: FastPath, path: str | Path,
+                   progress: ProgressCallback | None, size: int) -> IngestReport:
+        """Run the reader's vectorized path inside the open transaction.
 
-        On success the transaction stays open (see :meth:`_finish`).
+        Raises :class:`_UseRecords` when the file is not clean or DuckDB cannot read it.
         """
         con = self.con
         if progress:
             progress(0, size)
-        con.begin()
         try:
             for step, statement in enumerate(fast.setup, 1):
                 con.execute(statement)
                 if progress:  # in steps: DuckDB does not report progress within a statement
                     progress(size * step // (len(fast.setup) + 1), size)
-            reasons = [r[0] for r in con.execute(fast.check).fetchall()]
-            if reasons:
-                con.rollback()
-                return None
+            if con.execute(fast.check).fetchall():
+                raise _UseRecords
             sources = self._stage_tables()
             for name, query in fast.tables.items():
                 cols = ", ".join(_q(c.name) for c in TABLES[name].columns
@@ -301,29 +302,10 @@ class Store:
             for statement in fast.cleanup:
                 con.execute(statement)
         except duckdb.Error:
-            con.rollback()
-            return None
-        except BaseException:
-            con.rollback()
-            raise
+            raise _UseRecords from None
         if progress:
             progress(size, size)
         return report
-
-    def _finish(self, report: IngestReport, options: dict[str, Any], stat: os.stat_result,
-                started: datetime) -> None:
-        """Record provenance and commit the transaction left open by :meth:`_ingest_fast`."""
-        try:
-            self._record(report, options, stat.st_size,
-                         datetime.fromtimestamp(stat.st_mtime, UTC), started)
-            self.con.commit()
-        except duckdb.Error as exc:
-            self.con.rollback()
-            raise StoreError(f"store write failed, nothing was changed: {_first_line(exc)}") \
-                from exc
-        except BaseException:
-            self.con.rollback()
-            raise
 
     def add(self, dataset: Dataset, *, source: str = "dataset") -> IngestReport:
         """Upsert an in-memory :class:`~plnanalytics.dataset.Dataset`, recorded as ``source``.
@@ -350,8 +332,21 @@ class Store:
             self._record(report, {}, None, None, started)
         return report
 
-    def _transaction(self) -> _Transaction:
-        return _Transaction(self.con)
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """One transaction: commit on success; on any error roll back, so nothing changes."""
+        con = self.con
+        con.begin()
+        try:
+            yield
+            con.commit()
+        except duckdb.Error as exc:
+            con.rollback()
+            raise StoreError(f"store write failed, nothing was changed: {_first_line(exc)}") \
+                from exc
+        except BaseException:
+            con.rollback()
+            raise
 
     def _stage_tables(self) -> dict[str, str]:
         """Empty temporary tables, one per normalized table, for the rows of one file."""
@@ -587,25 +582,8 @@ class Store:
         return self.con.execute(f"SELECT count(*) FROM {_q(table)}").fetchall()[0][0]
 
 
-class _Transaction:
-    """One DuckDB transaction: commit on success, roll back on any error."""
-
-    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
-        self.con = con
-
-    def __enter__(self) -> None:
-        self.con.begin()
-
-    def __exit__(self, exc_type: type | None, exc: BaseException | None, tb: object) -> None:
-        if exc_type is None:
-            self.con.commit()
-            return
-        self.con.rollback()
-        if isinstance(exc, duckdb.Error):
-            raise StoreError(f"store write failed, nothing was changed: {_first_line(exc)}") \
-                from exc
-        if not isinstance(exc, PlnError | KeyboardInterrupt):
-            return
+class _UseRecords(Exception):
+    """The vectorized path cannot take this file; read it record by record."""
 
 
 @contextmanager
