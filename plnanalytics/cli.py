@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
@@ -40,8 +39,6 @@ app = typer.Typer(
 out = Console()
 err = Console(stderr=True)
 
-Format = Enum("Format", {name: name for name in ("auto", *FORMATS)}, type=str)  # type: ignore[misc]
-ExportTable = Enum("ExportTable", {name: name for name in TABLES}, type=str)  # type: ignore[misc]
 
 StoreOption = Annotated[Path, typer.Option("--store", "-s", help="The project store (DuckDB file).",
                                            dir_okay=False)]
@@ -79,8 +76,9 @@ def ingest(
     paths: Annotated[list[Path], typer.Argument(help="Files to read (.gz is fine).",
                                                 show_default=False)],
     store: StoreOption,
-    format: Annotated[Format, typer.Option("--format", "-f", help="File format; auto sniffs it.")
-                      ] = Format["auto"],
+    format: Annotated[str, typer.Option(
+        "--format", "-f", help=f"File format: auto (sniff it), {', '.join(FORMATS)}.")
+    ] = "auto",
     strict: Annotated[bool, typer.Option(help="Stop at the first unreadable record.")] = False,
     src_col: Annotated[str | None, typer.Option(help="edgelist: source column.")] = None,
     dst_col: Annotated[str | None, typer.Option(help="edgelist: target column.")] = None,
@@ -99,16 +97,20 @@ def ingest(
                "time_col": time_col, "context_col": context_col, "platform": platform}
     reports: list[IngestReport] = []
     failed = 0
+    existed = store.exists()
     with _errors(), Store(store, memory_limit=memory_limit) as st:
         for path in paths:
             try:
-                reports.append(_ingest_one(st, path, format.value, strict, options))
+                reports.append(_ingest_one(st, path, format, strict, options))
             except PlnError as exc:
                 failed += 1
                 err.print(f"[bold red]error:[/] {escape(str(exc))}")
                 err.print(f"  {escape(str(path))}: nothing was stored from this file")
     if reports:
         _show_reports(reports)
+    elif not existed:  # nothing was stored: leave no empty store behind
+        store.unlink(missing_ok=True)
+        store.with_name(store.name + ".wal").unlink(missing_ok=True)
     if failed:
         raise typer.Exit(1)
 
@@ -193,7 +195,7 @@ def rejects(store: StoreOption,
 
 @app.command()
 def export(
-    table: Annotated[ExportTable, typer.Argument(help="Which table to write.")],
+    table: Annotated[str, typer.Argument(help=f"Which table: {', '.join(TABLES)}.")],
     store: StoreOption,
     out_path: Annotated[Path, typer.Option("--out", "-o", help="A .csv or .parquet file.",
                                            dir_okay=False)],
@@ -202,8 +204,8 @@ def export(
 ) -> None:
     """Write a table (posts, interactions, accounts, people, ...) to CSV or Parquet."""
     with _errors(), Store(store, read_only=True) as st:
-        n = st.export(table.value, out_path, guard_formulas=not raw)
-    out.print(f"Wrote {n:,} {table.value} rows to {escape(str(out_path))}")
+        n = st.export(table, out_path, guard_formulas=not raw)
+    out.print(f"Wrote {n:,} {escape(table)} rows to {escape(str(out_path))}")
 
 
 @app.command()

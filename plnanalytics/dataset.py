@@ -63,7 +63,11 @@ class Dataset:
         unknown = set(tables) - set(TABLES)
         if unknown:
             raise SchemaError(f"unknown table(s) {', '.join(sorted(unknown))}")
-        return cls(**{name: pd.DataFrame(list(rows)) for name, rows in tables.items()})
+        frames = {}
+        for name, rows in tables.items():
+            records = list(rows)
+            frames[name] = pd.DataFrame(records) if records else TABLES[name].empty_frame()
+        return cls(**frames)
 
     @property
     def tables(self) -> dict[str, pd.DataFrame]:

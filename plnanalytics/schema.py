@@ -106,10 +106,10 @@ class Table:
         Examples
         --------
         >>> print(TABLES["identities"].ddl())  # doctest: +NORMALIZE_WHITESPACE
-        CREATE TABLE IF NOT EXISTS identities (account VARCHAR, person_id VARCHAR,
-        method VARCHAR, confidence DOUBLE, ingest_id BIGINT)
+        CREATE TABLE IF NOT EXISTS identities ("account" VARCHAR, "person_id" VARCHAR,
+        "method" VARCHAR, "confidence" DOUBLE, "ingest_id" BIGINT)
         """
-        cols = ", ".join(f"{c.name} {c.duckdb_type}" for c in self.columns)
+        cols = ", ".join(f'"{c.name}" {c.duckdb_type}' for c in self.columns)
         temp = "TEMPORARY " if temporary else ""
         return f"CREATE {temp}TABLE IF NOT EXISTS {name or self.name} ({cols})"
 
@@ -240,7 +240,8 @@ TABLES: dict[str, Table] = {
     t.name: t for t in (POSTS, INTERACTIONS, ACCOUNTS, PEOPLE, IDENTITIES, MEMBERSHIPS)
 }
 
-_OFFSET = re.compile(r"(Z|[+-]\d\d(:?\d\d)?)$", re.IGNORECASE)
+#: A time of day followed by a zone: ``...10:00Z``, ``...10:00:00+02:00``, ``...10:00 -0500``.
+_OFFSET = re.compile(r"\d:\d\d(:\d\d(\.\d+)?)?\s*(Z|[+-]\d\d(:?\d\d)?)$", re.IGNORECASE)
 
 
 def _empty_series(col: Column) -> pd.Series:
@@ -306,10 +307,12 @@ give an offset such as 'Z' or '+00:00', or localize the column first
     for col in spec.columns:
         if col.name in frame.columns:
             series = _coerce(table, col, frame[col.name].reset_index(drop=True))
+        elif col.type == "strings":
+            series = pd.Series([[] for _ in range(n)], dtype=object)
         else:
             series = pd.Series([None] * n, dtype=_pandas_dtype(col))
-            if col.name == "weight":
-                series = pd.Series(np.ones(n), dtype="float64")
+        if col.name == "weight":  # a tie without a weight counts once
+            series = series.fillna(1.0)
         if not col.nullable and n and series.isna().any():
             row = int(np.flatnonzero(series.isna().to_numpy())[0])
             raise SchemaError(f"{table}.{col.name}: missing value in row {row}; it is required")

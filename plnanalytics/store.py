@@ -194,7 +194,7 @@ class Store:
             con.execute("INSERT INTO pln_meta VALUES ('schema_version', ?), ('created_at', ?)",
                         [str(SCHEMA_VERSION), datetime.now(UTC).isoformat()])
         for spec in TABLES.values():
-            con.execute(spec.ddl().replace(" group ", ' "group" '))
+            con.execute(spec.ddl())
         con.execute(_INGESTS_DDL)
         con.execute(_REJECTS_DDL)
         con.execute("CREATE SEQUENCE IF NOT EXISTS ingest_seq START 1")
@@ -310,10 +310,11 @@ class Store:
     def add(self, dataset: Dataset, *, source: str = "dataset") -> IngestReport:
         """Upsert an in-memory :class:`~plnanalytics.dataset.Dataset`, recorded as ``source``.
 
-        The record counts of the report are posts when the dataset has posts, else
-        interactions.
+        The records of the report are its posts, or else the rows of its first non-empty
+        table among interactions, people, memberships, identities and accounts.
         """
-        primary = "posts" if len(dataset.posts) else "interactions"
+        order = ("posts", "interactions", "people", "memberships", "identities", "accounts")
+        primary = next((t for t in order if len(getattr(dataset, t))), "posts")
         log = ReadLog(source)
         log.records = len(getattr(dataset, primary))
         report = IngestReport(source, "dataset", "posts" if primary == "posts" else "rows")
@@ -566,8 +567,9 @@ class Store:
             if suffix == ".csv" and c.type in ("string", "strings") and guard_formulas:
                 e = (f"CASE WHEN regexp_matches({e}, '^[=+\\-@\\t\\r]') "
                      f"THEN '''' || {e} ELSE {e} END")
-            if suffix == ".csv" and c.type == "timestamp":
-                e = f"strftime({e}, '%Y-%m-%dT%H:%M:%SZ')"
+            if suffix == ".csv" and c.type == "timestamp":  # ISO 8601, fractions when present
+                e = (f"CASE WHEN microsecond({e}) = 0 THEN strftime({e}, '%Y-%m-%dT%H:%M:%SZ') "
+                     f"ELSE strftime({e}, '%Y-%m-%dT%H:%M:%S.%fZ') END")
             exprs.append(f"{e} AS {_q(c.name)}")
         order = ", ".join(_q(k) for k in spec.key)
         query = f"SELECT {', '.join(exprs)} FROM {_q(table)} ORDER BY {order}"
