@@ -47,11 +47,23 @@ import pyarrow as pa
 from . import ingest as _ingest
 from .dataset import Dataset
 from .errors import StoreError
-from .ingest.base import Batch, FastPath, ProgressCallback, ReadLog, Reject, arrow_type
+from .ingest.base import (
+    Batch,
+    FastPath,
+    NotFast,
+    ProgressCallback,
+    ReadLog,
+    Reject,
+    arrow_type,
+)
 from .schema import TABLES
 
 #: Version of the store layout, kept in the ``pln_meta`` table.
 SCHEMA_VERSION = 1
+
+#: Account profile fields, merged field by field (see Store._merge_accounts).
+_PROFILE = [c.name for c in TABLES["accounts"].columns
+            if c.name not in ("account", "platform", "profile_seen_at", "ingest_id")]
 
 _INGESTS_DDL = """
 CREATE TABLE IF NOT EXISTS ingests (
@@ -195,6 +207,8 @@ class Store:
                         [str(SCHEMA_VERSION), datetime.now(UTC).isoformat()])
         for spec in TABLES.values():
             con.execute(spec.ddl())
+        for f in _PROFILE:  # when each profile field was seen (internal, not exported)
+            con.execute(f'ALTER TABLE accounts ADD COLUMN IF NOT EXISTS "_seen_{f}" TIMESTAMPTZ')
         con.execute(_INGESTS_DDL)
         con.execute(_REJECTS_DDL)
         con.execute("CREATE SEQUENCE IF NOT EXISTS ingest_seq START 1")
@@ -271,40 +285,39 @@ class Store:
 
     def _read_fast(self, reader: _ingest.Reader, fast: FastPath, path: str | Path,
                    progress: ProgressCallback | None, size: int) -> IngestReport:
-        """Run the reader's vectorized path inside the open transaction.
+        """Run the reader's vectorized path, chunk by chunk, inside the open transaction.
 
         Raises :class:`_UseRecords` when the file is not clean or DuckDB cannot read it.
         """
         con = self.con
-        if progress:
-            progress(0, size)
+        log = ReadLog(str(path))
+        stages = self._stage_tables()
         try:
-            for step, statement in enumerate(fast.setup, 1):
-                con.execute(statement)
-                if progress:  # in steps: DuckDB does not report progress within a statement
-                    progress(size * step // (len(fast.setup) + 1), size)
-            if con.execute(fast.check).fetchall():
-                raise _UseRecords
-            sources = self._stage_tables()
-            for name, query in fast.tables.items():
-                cols = ", ".join(_q(c.name) for c in TABLES[name].columns
-                                 if c.name != "ingest_id")
-                sources[name] = f"({query}) AS fast_{name}({cols})"
-            log = ReadLog(str(path))
-            log.records = con.execute(fast.records).fetchall()[0][0]
-            for note, query in fast.notes.items():
-                n = con.execute(query).fetchall()[0][0]
-                if n:
-                    log.note(note, n)
-            report = IngestReport(str(path), reader.format, reader.unit, method="vectorized")
-            report = self._merge(report, log, sources, reader.primary_table)
-            self._drop_stages()
+            for chunk in fast.chunks():
+                con.register("_chunk", chunk.table)
+                try:
+                    for statement in fast.per_chunk:
+                        con.execute(statement)
+                finally:
+                    con.unregister("_chunk")
+                if con.execute(fast.check).fetchall():
+                    raise _UseRecords
+                for name, query in fast.tables.items():
+                    con.execute(f"INSERT INTO {stages[name]} {query}")
+                log.records += con.execute(fast.records).fetchall()[0][0]
+                for note, query in fast.notes.items():
+                    n = con.execute(query).fetchall()[0][0]
+                    if n:
+                        log.note(note, n)
+                if progress:
+                    progress(chunk.end, size)
             for statement in fast.cleanup:
                 con.execute(statement)
-        except duckdb.Error:
+            report = IngestReport(str(path), reader.format, reader.unit, method="vectorized")
+            report = self._merge(report, log, stages, reader.primary_table)
+            self._drop_stages()
+        except (duckdb.Error, NotFast):
             raise _UseRecords from None
-        if progress:
-            progress(size, size)
         return report
 
     def add(self, dataset: Dataset, *, source: str = "dataset") -> IngestReport:
@@ -395,8 +408,11 @@ class Store:
                 repeated = con.execute(
                     f"SELECT count(*) - count(DISTINCT ({keys})) FROM {source}").fetchall()[0][0]
                 rows = f"SELECT * FROM {source}"
-                if repeated:  # keep one row per key (sorting only when the file repeats keys)
-                    rows = f"SELECT DISTINCT ON ({keys}) * FROM {source} ORDER BY {keys}"
+                if repeated:  # one row per key: the same one whatever the order (sorting only
+                    # when the file repeats keys)
+                    rest = ", ".join(c for c in cols if c not in key)
+                    rows = (f"SELECT DISTINCT ON ({keys}) * FROM {source} "
+                            f"ORDER BY {keys}, {rest}")
                 con.execute(
                     f"INSERT INTO {_q(name)} SELECT {', '.join('s.' + c for c in cols)}, "
                     f"{ingest_id} FROM ({rows}) s "
@@ -414,24 +430,31 @@ class Store:
         return report
 
     def _merge_accounts(self, source: str, ingest_id: int) -> None:
-        """Latest known value of each profile field wins; older observations only fill gaps."""
-        fields = [c.name for c in TABLES["accounts"].columns
-                  if c.name not in ("account", "platform", "profile_seen_at", "ingest_id")]
-        order = "coalesce(profile_seen_at, '-infinity'::TIMESTAMPTZ)"
+        """Each profile field takes its latest known value, whatever the order of ingests.
+
+        Every field keeps the time it was seen (hidden ``_seen_<field>`` columns), so a value
+        replaces the stored one only when it was seen later; values seen at the same time
+        are ordered by value, so the result never depends on the order of rows or files.
+        """
+        key = "coalesce(profile_seen_at, '-infinity'::TIMESTAMPTZ)"
         latest = ", ".join(
-            f"arg_max({f}, {order}) FILTER (WHERE {f} IS NOT NULL) AS {f}" for f in fields)
+            f"arg_max({f}, ({key}, {f})) FILTER (WHERE {f} IS NOT NULL) AS {f}, "
+            f"max({key}) FILTER (WHERE {f} IS NOT NULL) AS _seen_{f}" for f in _PROFILE)
         self.con.execute(
             f"CREATE OR REPLACE TEMPORARY TABLE _latest_accounts AS SELECT account, "
             f"any_value(platform) AS platform, {latest}, max(profile_seen_at) AS profile_seen_at "
             f"FROM {source} GROUP BY account")
-        newer = ("s.profile_seen_at IS NOT NULL AND (a.profile_seen_at IS NULL "
-                 "OR s.profile_seen_at > a.profile_seen_at)")
-        sets = ", ".join(
-            f"{f} = CASE WHEN {newer} THEN coalesce(s.{f}, a.{f}) ELSE coalesce(a.{f}, s.{f}) END"
-            for f in [*fields, "profile_seen_at"])
-        self.con.execute(f"UPDATE accounts a SET {sets} FROM _latest_accounts s "
+        sets = []
+        for f in _PROFILE:
+            wins = (f"s.{f} IS NOT NULL AND (a.{f} IS NULL OR (s._seen_{f}, s.{f}) > "
+                    f"(coalesce(a._seen_{f}, '-infinity'::TIMESTAMPTZ), a.{f}))")
+            sets.append(f"{f} = CASE WHEN {wins} THEN s.{f} ELSE a.{f} END")
+            sets.append(f"_seen_{f} = CASE WHEN {wins} THEN s._seen_{f} ELSE a._seen_{f} END")
+        sets.append("profile_seen_at = greatest(a.profile_seen_at, s.profile_seen_at)")
+        self.con.execute(f"UPDATE accounts a SET {', '.join(sets)} FROM _latest_accounts s "
                          "WHERE a.account = s.account")
-        cols = ["account", "platform", *fields, "profile_seen_at"]
+        cols = ["account", "platform", *_PROFILE, "profile_seen_at",
+                *(f"_seen_{f}" for f in _PROFILE)]
         self.con.execute(
             f"INSERT INTO accounts ({', '.join(cols)}, ingest_id) "
             f"SELECT {', '.join('s.' + c for c in cols)}, {ingest_id} FROM _latest_accounts s "
@@ -474,7 +497,8 @@ class Store:
         if name not in TABLES:
             raise StoreError(f"unknown table {name!r}; expected one of {', '.join(TABLES)}")
         order = ", ".join(_q(k) for k in TABLES[name].key)
-        relation = self.con.sql(f"SELECT * FROM {_q(name)} ORDER BY {order}")
+        cols = ", ".join(_q(c.name) for c in TABLES[name].columns)
+        relation = self.con.sql(f"SELECT {cols} FROM {_q(name)} ORDER BY {order}")
         fetch = getattr(relation, "to_arrow_table", None) or relation.arrow
         return _to_pandas(fetch(), name)
 

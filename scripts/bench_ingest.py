@@ -35,7 +35,9 @@ WORDS = ("leadership culture teachers students feedback coaching observation sch
          "family community equity reading math data growth wellness mentor retention").split(" ")
 
 
-def _user(uid: int, rng: random.Random) -> dict:
+def _user(uid: int) -> dict:
+    """A user's profile, the same on every page (as the API returns it within a collection)."""
+    rng = random.Random(uid)
     return {
         "id": str(uid), "username": f"principal{uid}", "name": f"Principal {uid}",
         "description": "Principal. Learner. " + " ".join(rng.sample(WORDS, 5)),
@@ -128,7 +130,7 @@ def generate(path: Path, n: int, *, seed: int = 7) -> None:
             data.reverse()
             page = {
                 "data": data,
-                "includes": {"users": [_user(u, rng) for u in sorted(user_ids)],
+                "includes": {"users": [_user(u) for u in sorted(user_ids)],
                              "tweets": ref_tweets},
                 "meta": {"newest_id": data[0]["id"], "oldest_id": data[-1]["id"],
                          "result_count": len(data), "next_token": f"tok{made}"},

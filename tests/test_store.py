@@ -242,9 +242,6 @@ def test_an_undated_observation_only_fills_gaps(store: Store, order: list[str]) 
     assert got["following_count"] == 7
 
 
-@pytest.mark.xfail(strict=True, reason="the store keeps one profile_seen_at per account, so a "
-                   "field filled from an older observation beats a newer value of that field "
-                   "arriving later: the result depends on the order of ingests")
 def test_each_field_takes_its_latest_known_value_in_any_order(tmp_path: Path) -> None:
     jan = {"account": "x:1", "platform": "x", "location": "Paris",
            "profile_seen_at": "2024-01-01T00:00:00Z"}

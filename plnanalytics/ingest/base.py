@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, ClassVar, NamedTuple
 
+import numpy as np
 import pyarrow as pa
 
 from ..errors import FormatError, OptionError, RecordError
@@ -133,35 +134,101 @@ class Batch:
         return pa.Table.from_arrays(arrays, names=[c.name for c in cols])
 
 
+class NotFast(Exception):
+    """Raised by a fast path that cannot take this file (it is then read record by record)."""
+
+
+class LineChunk(NamedTuple):
+    """Consecutive lines of a file as an Arrow table ``(line_no, line)``, for DuckDB."""
+
+    table: pa.Table
+    lines: int
+    end: int
+
+
+#: Bytes of a file handed to DuckDB at a time by :func:`line_chunks`; bounds memory.
+CHUNK_BYTES = 64 << 20
+
+
+def line_chunks(path: Path, chunk_bytes: int = CHUNK_BYTES) -> Iterator[LineChunk]:
+    """Read a text file in chunks of whole lines, each an Arrow table without a copy per line.
+
+    ``line_no`` is 1-based; lines keep their line break. Each table is split into record
+    batches of about 1 MB so DuckDB can work on them in parallel.
+
+    Raises
+    ------
+    NotFast
+        When a chunk is not valid UTF-8.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "x.jsonl"
+    >>> _ = path.write_bytes(b'{"a": 1}\\n\\n{"a": 2}')
+    >>> [c.table.to_pydict() for c in line_chunks(path)]
+    [{'line_no': [1, 2, 3], 'line': ['{"a": 1}\\n', '\\n', '{"a": 2}']}]
+    """
+    first = 1
+    with open_binary(path) as fh:
+        while True:
+            buf = fh.read(chunk_bytes)
+            if not buf:
+                return
+            if not buf.endswith(b"\n"):
+                buf += fh.readline()
+            ends = np.flatnonzero(np.frombuffer(buf, dtype=np.uint8) == 10) + 1
+            if not len(ends) or ends[-1] != len(buf):
+                ends = np.append(ends, len(buf))
+            offsets = np.concatenate(([0], ends)).astype(np.int64)
+            n = len(ends)
+            lines = pa.LargeStringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(buf))
+            try:
+                lines.validate(full=True)
+            except pa.ArrowInvalid:
+                raise NotFast(f"{path}: not UTF-8 near line {first}") from None
+            numbers = pa.array(np.arange(first, first + n, dtype=np.int64))
+            step = max(1, n * (1 << 20) // len(buf))
+            batches = [pa.record_batch([numbers.slice(i, step), lines.slice(i, step)],
+                                       names=["line_no", "line"]) for i in range(0, n, step)]
+            yield LineChunk(pa.Table.from_batches(batches), n, raw_position(fh))
+            first += n
+
+
 @dataclass
 class FastPath:
-    """A vectorized way to read a whole, well-formed file inside DuckDB.
+    """A vectorized way to read a well-formed file inside DuckDB, chunk by chunk.
 
-    A reader may offer one (see :meth:`Reader.fast_path`). The store runs ``setup``, fills
-    each stage table from ``tables`` (SELECT statements over what ``setup`` made), and then
-    ``check``: a query that returns one row per reason the file is not clean. Any reason, or
-    any DuckDB error, makes the store roll back and read the file record by record with
-    :meth:`Reader.batches`, which names every bad record. A clean file gives exactly the
-    rows :meth:`Reader.batches` would give (tests hold the two paths equal).
+    A reader may offer one (see :meth:`Reader.fast_path`). For each chunk of
+    :meth:`chunks`, registered in DuckDB as the view ``_chunk``, the store runs
+    ``per_chunk``, then ``check`` (a query returning one row per reason this file is not
+    clean), then appends each query of ``tables`` to that table's staged rows. Any reason,
+    :class:`NotFast` or DuckDB error makes the store roll back and read the file record by
+    record with :meth:`Reader.batches`, which names every bad record. A clean file gives
+    exactly the rows :meth:`Reader.batches` would give (tests hold the two paths equal).
+    Memory is bounded by the chunk, not the file.
 
     Attributes
     ----------
-    setup : list of str
-        Statements that read the file into temporary tables.
+    chunks : callable
+        Returns an iterator of :class:`LineChunk`.
+    per_chunk : list of str
+        Statements that read ``_chunk`` into temporary tables.
     tables : dict
-        Table name -> SELECT giving its rows, in the schema's column order without
+        Table name -> SELECT giving this chunk's rows, in the schema's column order without
         ``ingest_id``.
     records : str
-        Query returning the number of records read.
+        Query returning the number of records in the chunk.
     check : str
         Query returning reasons (one column, one row each) why the fast path must not be used.
     notes : dict
-        Note message -> query returning its count.
+        Note message -> query returning its count in the chunk.
     cleanup : list of str
         Statements that drop the temporary tables.
     """
 
-    setup: list[str]
+    chunks: Callable[[], Iterator[LineChunk]]
+    per_chunk: list[str]
     tables: dict[str, str]
     records: str
     check: str

@@ -36,7 +36,16 @@ from typing import Any
 
 import orjson
 
-from .base import Batch, FastPath, Reader, ReadLog, open_binary, raw_position, sql_literal
+from .base import (
+    Batch,
+    FastPath,
+    Reader,
+    ReadLog,
+    line_chunks,
+    open_binary,
+    raw_position,
+    sql_literal,
+)
 from .tweets import NOTE_MENTION_UNKNOWN, NOTE_QUOTE_UNKNOWN, NOTE_RETWEET_UNKNOWN, PostSink
 
 _fromiso = datetime.fromisoformat
@@ -91,11 +100,10 @@ class Twarc2Reader(Reader):
     def fast_path(self) -> FastPath | None:
         """Read API pages inside DuckDB (its JSON reader, vectorized), with the same ties.
 
-        Used for uncompressed files; a flattened file, or any page or tweet the record path
-        would reject, sends the store back to :meth:`batches`.
+        The file is read in chunks of lines (memory is bounded by the chunk); a flattened
+        file, or any line or tweet the record path would reject, sends the store back to
+        :meth:`batches`.
         """
-        if self.path.suffix == ".gz":
-            return None
         return _fast_path(self.path)
 
     # -- one API page ------------------------------------------------------------------------
@@ -122,9 +130,8 @@ class Twarc2Reader(Reader):
         if page_time is None:
             times = [p[3] for p in sink.batch.rows["posts"][-len(data):] if p[3] is not None]
             page_time = max(times) if times else None
-        for uid, u in users.items():
-            if not sink.knows(uid, page_time):
-                _account(sink, u, page_time)
+        for u in users.values():
+            _account(sink, u, page_time)
 
     def _tweet(self, t: dict[str, Any], sink: PostSink, users: dict[str, Any],
                tweets: dict[str, Any], by_name: _ByName) -> None:
@@ -278,24 +285,33 @@ def _why(exc: BaseException) -> str:
 
 
 # -- the vectorized path (DuckDB) ----------------------------------------------------------------
-_TWEET = ("STRUCT(id VARCHAR, author_id VARCHAR, created_at VARCHAR, text VARCHAR, lang VARCHAR, "
-          "conversation_id VARCHAR, in_reply_to_user_id VARCHAR, "
-          "referenced_tweets STRUCT(type VARCHAR, id VARCHAR)[], "
-          "entities STRUCT(mentions STRUCT(start BIGINT, username VARCHAR, id VARCHAR)[], "
-          "hashtags STRUCT(tag VARCHAR)[]))")
-_USER = ("STRUCT(id VARCHAR, username VARCHAR, name VARCHAR, description VARCHAR, "
-         "location VARCHAR, created_at VARCHAR, verified BOOLEAN, public_metrics "
-         "STRUCT(followers_count BIGINT, following_count BIGINT, tweet_count BIGINT))")
-_COLUMNS = (f"{{data: '{_TWEET}[]', includes: 'STRUCT(users {_USER}[], "
-            "tweets STRUCT(id VARCHAR, author_id VARCHAR)[])', "
-            "meta: 'STRUCT(result_count BIGINT)', __twarc: 'STRUCT(retrieved_at VARCHAR)'}")
+#: What the vectorized path reads of a page (json_transform structure); the rest is skipped.
+_TWEET = {
+    "id": "VARCHAR", "author_id": "VARCHAR", "created_at": "VARCHAR", "text": "VARCHAR",
+    "lang": "VARCHAR", "conversation_id": "VARCHAR", "in_reply_to_user_id": "VARCHAR",
+    "referenced_tweets": [{"type": "VARCHAR", "id": "VARCHAR"}],
+    "entities": {"mentions": [{"start": "BIGINT", "username": "VARCHAR", "id": "VARCHAR"}],
+                 "hashtags": [{"tag": "VARCHAR"}]},
+}
+_USER = {
+    "id": "VARCHAR", "username": "VARCHAR", "name": "VARCHAR", "description": "VARCHAR",
+    "location": "VARCHAR", "created_at": "VARCHAR", "verified": "BOOLEAN",
+    "public_metrics": {"followers_count": "BIGINT", "following_count": "BIGINT",
+                       "tweet_count": "BIGINT"},
+}
+_PAGE = {
+    "data": [_TWEET],
+    "includes": {"users": [_USER], "tweets": [{"id": "VARCHAR", "author_id": "VARCHAR"}]},
+    "meta": {"result_count": "BIGINT"},
+    "__twarc": {"retrieved_at": "VARCHAR"},
+}
 
-_SETUP = [
+_PER_CHUNK = [
     """CREATE OR REPLACE TEMPORARY TABLE _tw_pages AS
-       SELECT row_number() OVER () AS page, data, includes, meta,
-              __twarc.retrieved_at AS retrieved_at
-       FROM read_json({path}, format = 'newline_delimited',
-                      columns = {columns})""",
+       SELECT line_no AS page, j.data AS data, j.includes AS includes, j.meta AS meta,
+              j.__twarc.retrieved_at AS retrieved_at
+       FROM (SELECT line_no, json_transform(line, {structure}) AS j FROM _chunk
+             WHERE trim(line, ' \t\r\n') <> '')""",
     """CREATE OR REPLACE TEMPORARY TABLE _tw_users AS
        SELECT page, u.id AS id, u.username AS username, u.name AS name,
               u.description AS description, u.location AS location,
@@ -373,7 +389,7 @@ WITH seen AS (
     SELECT p.page, coalesce(TRY_CAST(p.retrieved_at AS TIMESTAMPTZ), m.latest) AS seen_at
     FROM _tw_pages p LEFT JOIN (SELECT page, max(created_at) AS latest FROM _tw GROUP BY page) m
     ON m.page = p.page)
-SELECT 'x:' || u.id, 'x', u.username, u.name, u.description, u.location,
+SELECT DISTINCT 'x:' || u.id, 'x', u.username, u.name, u.description, u.location,
        u.metrics.followers_count, u.metrics.following_count, u.metrics.tweet_count, u.verified,
        TRY_CAST(u.created_at AS TIMESTAMPTZ), s.seen_at
 FROM _tw_users u JOIN seen s ON s.page = u.page
@@ -394,10 +410,11 @@ LIMIT 1"""
 
 
 def _fast_path(path: Path) -> FastPath:
-    setup = [q.format(path=sql_literal(path), columns=_COLUMNS) for q in _SETUP]
+    structure = sql_literal(orjson.dumps(_PAGE).decode())
     temps = ("_tw_pages", "_tw_users", "_tw_refs", "_tw", "_tw_mentions")
     return FastPath(
-        setup=setup,
+        chunks=lambda: line_chunks(path),
+        per_chunk=[q.format(structure=structure) if "{structure}" in q else q for q in _PER_CHUNK],
         tables={"posts": _POSTS, "interactions": _INTERACTIONS, "accounts": _ACCOUNTS},
         records="SELECT count(*) FROM _tw",
         check=_CHECK,

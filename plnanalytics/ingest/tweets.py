@@ -111,7 +111,8 @@ class PostSink:
         self.batch = Batch()
         self._posts = self.batch.rows["posts"]
         self._edges = self.batch.rows["interactions"]
-        self._accounts: dict[str, tuple] = {}
+        self._accounts: dict[tuple[str, datetime | None], tuple] = {}
+        self._keys: set[str] = set()
 
     def take(self) -> Batch:
         """Return the batch collected so far and start a new one."""
@@ -121,22 +122,13 @@ class PostSink:
         self._posts = self.batch.rows["posts"]
         self._edges = self.batch.rows["interactions"]
         self._accounts = {}
+        self._keys = set()
         return batch
 
     @property
     def size(self) -> int:
         """Posts collected in the current batch."""
         return len(self._posts)
-
-    def knows(self, native_id: str, seen_at: datetime | None) -> bool:
-        """Whether this batch already has a profile of the account at least as new as ``seen_at``.
-
-        Readers use it to skip re-reading profiles that repeat on every page.
-        """
-        old = self._accounts.get(self.prefix + native_id)
-        if old is None or old[11] is None:
-            return False
-        return seen_at is None or old[11] >= seen_at
 
     def account(
         self,
@@ -152,24 +144,22 @@ class PostSink:
         verified: bool | None = None,
         account_created_at: datetime | None = None,
     ) -> str:
-        """Record an observation of an account's profile; the latest one wins.
+        """Record an observation of an account's profile, as seen at ``seen_at``.
 
+        Observations seen at the same time are merged field by field (the larger value wins
+        a tie, as in the store); the store then takes each field's latest value.
         Returns the account key.
         """
         key = self.prefix + native_id
-        old = self._accounts.get(key)
         row = (key, self.platform, handle, display_name, description, location,
                followers_count, following_count, post_count, verified, account_created_at,
                seen_at)
-        if old is None:
-            self._accounts[key] = row
-        elif seen_at is not None and (old[11] is None or seen_at >= old[11]):
-            # the newer observation wins; keep what it does not know from the older one
-            self._accounts[key] = tuple(n if n is not None else o
-                                        for n, o in zip(row, old, strict=True))
-        else:  # an older observation only fills gaps
-            self._accounts[key] = tuple(o if o is not None else n
-                                        for n, o in zip(row, old, strict=True))
+        old = self._accounts.get((key, seen_at))
+        if old is not None:
+            row = tuple(o if n is None else n if o is None else max(n, o)
+                        for n, o in zip(row, old, strict=True))
+        self._accounts[(key, seen_at)] = row
+        self._keys.add(key)
         return key
 
     def post(
@@ -203,7 +193,7 @@ class PostSink:
         """
         prefix = self.prefix
         author = prefix + author_id
-        if author not in self._accounts:  # every author who posted is a node
+        if author not in self._keys:  # every author who posted is a node
             self.account(author_id, None, handle=handle)
         contexts = hashtag_contexts(hashtags)
         context = " ".join(contexts) or None

@@ -224,8 +224,6 @@ def _account(sink: PostSink, u: dict[str, Any], seen_at: datetime, log: ReadLog)
     if uid is None:
         log.note("embedded users without an id_str (profile not kept)")
         return
-    if sink.knows(uid, seen_at):  # the same or a newer profile is already in this batch
-        return
     created = u.get("created_at")
     account_created = None
     if created is not None:
