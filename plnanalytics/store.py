@@ -33,6 +33,8 @@ from __future__ import annotations
 import gc
 import json
 import os
+import shutil
+import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -48,7 +50,6 @@ from . import ingest as _ingest
 from .dataset import Dataset
 from .errors import StoreError
 from .ingest.base import (
-    Batch,
     FastPath,
     NotFast,
     ProgressCallback,
@@ -57,6 +58,7 @@ from .ingest.base import (
     arrow_type,
 )
 from .schema import TABLES
+from .staging import Staging
 
 #: Version of the store layout, kept in the ``pln_meta`` table.
 SCHEMA_VERSION = 1
@@ -261,37 +263,48 @@ class Store:
         reader = _ingest.open_reader(path, format, **options)
         stat = Path(path).stat()
         started = datetime.now(UTC)
-        fast = reader.fast_path()
-        if fast is not None:
-            try:
-                with self._transaction():
-                    report = self._read_fast(reader, fast, path, progress, stat.st_size)
-                    self._record(report, options, stat.st_size,
-                                 datetime.fromtimestamp(stat.st_mtime, UTC), started)
-                return report
-            except _UseRecords:
-                pass  # rolled back; read the file record by record, naming every bad one
-        log = ReadLog(str(path), strict=strict, progress=progress)
-        report = IngestReport(str(path), reader.format, reader.unit)
-        with self._transaction(), _gc_paused():
-            stages = self._stage_tables()
-            for batch in reader.batches(log):
-                self._stage(batch, stages)
-            report = self._merge(report, log, stages, reader.primary_table)
-            self._drop_stages()
-            self._record(report, options, stat.st_size,
-                         datetime.fromtimestamp(stat.st_mtime, UTC), started)
+        # Rows are first staged as Parquet files beside the store, outside any transaction
+        # (memory stays bounded by a batch or chunk); one transaction then merges them.
+        with self._staging() as staging:
+            log, method = None, "records"
+            fast = reader.fast_path()
+            if fast is not None:
+                try:
+                    log = self._stage_fast(fast, path, progress, stat.st_size, staging)
+                    method = "vectorized"
+                except _UseRecords:  # read the file record by record, naming every bad one
+                    staging.clear()
+            if log is None:
+                log = ReadLog(str(path), strict=strict, progress=progress)
+                with _gc_paused():
+                    for batch in reader.batches(log):
+                        staging.write_batch(batch)
+            report = IngestReport(str(path), reader.format, reader.unit, method=method)
+            sources = {name: staging.relation(name) for name in TABLES}
+            with self._transaction():
+                report = self._merge(report, log, sources, reader.primary_table)
+                self._record(report, options, stat.st_size,
+                             datetime.fromtimestamp(stat.st_mtime, UTC), started)
         return report
 
-    def _read_fast(self, reader: _ingest.Reader, fast: FastPath, path: str | Path,
-                   progress: ProgressCallback | None, size: int) -> IngestReport:
-        """Run the reader's vectorized path, chunk by chunk, inside the open transaction.
+    @contextmanager
+    def _staging(self) -> Iterator[Staging]:
+        """A scratch folder beside the store for one ingest's staged rows; removed after."""
+        folder = Path(tempfile.mkdtemp(prefix=f".{self.path.name}.ingest-",
+                                       dir=self.path.parent))
+        try:
+            yield Staging(self.con, folder)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    def _stage_fast(self, fast: FastPath, path: str | Path, progress: ProgressCallback | None,
+                    size: int, staging: Staging) -> ReadLog:
+        """Stage a file through the reader's vectorized path, chunk by chunk.
 
         Raises :class:`_UseRecords` when the file is not clean or DuckDB cannot read it.
         """
         con = self.con
         log = ReadLog(str(path))
-        stages = self._stage_tables()
         try:
             for chunk in fast.chunks():
                 con.register("_chunk", chunk.table)
@@ -303,7 +316,7 @@ class Store:
                 if con.execute(fast.check).fetchall():
                     raise _UseRecords
                 for name, query in fast.tables.items():
-                    con.execute(f"INSERT INTO {stages[name]} {query}")
+                    staging.copy(name, query)
                 log.records += con.execute(fast.records).fetchall()[0][0]
                 for note, query in fast.notes.items():
                     n = con.execute(query).fetchall()[0][0]
@@ -311,14 +324,12 @@ class Store:
                         log.note(note, n)
                 if progress:
                     progress(chunk.end, size)
-            for statement in fast.cleanup:
-                con.execute(statement)
-            report = IngestReport(str(path), reader.format, reader.unit, method="vectorized")
-            report = self._merge(report, log, stages, reader.primary_table)
-            self._drop_stages()
         except (duckdb.Error, NotFast):
             raise _UseRecords from None
-        return report
+        finally:
+            for statement in fast.cleanup:
+                con.execute(statement)
+        return log
 
     def add(self, dataset: Dataset, *, source: str = "dataset") -> IngestReport:
         """Upsert an in-memory :class:`~plnanalytics.dataset.Dataset`, recorded as ``source``.
@@ -332,18 +343,17 @@ class Store:
         log.records = len(getattr(dataset, primary))
         report = IngestReport(source, "dataset", "posts" if primary == "posts" else "rows")
         started = datetime.now(UTC)
-        with self._transaction():
-            stages = self._stage_tables()
+        with self._staging() as staging:
             for name, frame in dataset.tables.items():
                 if len(frame):
                     cols = [c for c in TABLES[name].columns if c.name != "ingest_id"]
                     schema = pa.schema([(c.name, arrow_type(c)) for c in cols])
-                    table = pa.Table.from_pandas(frame[[c.name for c in cols]], schema=schema,
-                                                 preserve_index=False)
-                    self._append(stages[name], table)
-            report = self._merge(report, log, stages, primary)
-            self._drop_stages()
-            self._record(report, {}, None, None, started)
+                    staging.write(name, pa.Table.from_pandas(
+                        frame[[c.name for c in cols]], schema=schema, preserve_index=False))
+            sources = {name: staging.relation(name) for name in TABLES}
+            with self._transaction():
+                report = self._merge(report, log, sources, primary)
+                self._record(report, {}, None, None, started)
         return report
 
     @contextmanager
@@ -361,33 +371,6 @@ class Store:
         except BaseException:
             con.rollback()
             raise
-
-    def _stage_tables(self) -> dict[str, str]:
-        """Empty temporary tables, one per normalized table, for the rows of one file."""
-        stages = {}
-        for name, spec in TABLES.items():
-            stage = f"_stage_{name}"
-            cols = ", ".join(f"{_q(c.name)} {c.duckdb_type}" for c in spec.columns
-                             if c.name != "ingest_id")
-            self.con.execute(f"CREATE OR REPLACE TEMPORARY TABLE {stage} ({cols})")
-            stages[name] = stage
-        return stages
-
-    def _drop_stages(self) -> None:
-        for name in TABLES:
-            self.con.execute(f"DROP TABLE IF EXISTS _stage_{name}")
-
-    def _stage(self, batch: Batch, stages: dict[str, str]) -> None:
-        for name, rows in batch.rows.items():
-            if rows:
-                self._append(stages[name], batch.to_arrow(name))
-
-    def _append(self, stage: str, table: pa.Table) -> None:
-        self.con.register("_pln_batch", table)
-        try:
-            self.con.execute(f"INSERT INTO {stage} SELECT * FROM _pln_batch")
-        finally:
-            self.con.unregister("_pln_batch")
 
     def _merge(self, report: IngestReport, log: ReadLog, sources: dict[str, str],
                primary: str) -> IngestReport:

@@ -165,22 +165,32 @@ def line_chunks(path: Path, chunk_bytes: int = CHUNK_BYTES) -> Iterator[LineChun
     --------
     >>> import tempfile, pathlib
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "x.jsonl"
-    >>> _ = path.write_bytes(b'{"a": 1}\\n\\n{"a": 2}')
+    >>> _ = path.write_bytes(b'{"a": 1}\\n\\n{"a": 2}\\n')
     >>> [c.table.to_pydict() for c in line_chunks(path)]
-    [{'line_no': [1, 2, 3], 'line': ['{"a": 1}\\n', '\\n', '{"a": 2}']}]
+    [{'line_no': [1, 2, 3], 'line': ['{"a": 1}\\n', '\\n', '{"a": 2}\\n']}]
     """
     first = 1
+    carry = b""
     with open_binary(path) as fh:
         while True:
-            buf = fh.read(chunk_bytes)
-            if not buf:
+            # read into a fresh buffer after the partial line carried from the last chunk
+            buf = bytearray(len(carry) + chunk_bytes)
+            buf[:len(carry)] = carry
+            got = fh.readinto(memoryview(buf)[len(carry):])
+            size = len(carry) + got
+            if not size:
                 return
-            if not buf.endswith(b"\n"):
-                buf += fh.readline()
-            ends = np.flatnonzero(np.frombuffer(buf, dtype=np.uint8) == 10) + 1
-            if not len(ends) or ends[-1] != len(buf):
-                ends = np.append(ends, len(buf))
-            offsets = np.concatenate(([0], ends)).astype(np.int64)
+            last = buf.rfind(b"\n", 0, size) + 1 if got else size
+            if last == 0:  # a line longer than the chunk: read on
+                carry = bytes(buf[:size])
+                chunk_bytes *= 2
+                continue
+            carry = bytes(buf[last:size])
+            ends, pos = [], 0
+            while pos < last:
+                pos = buf.find(b"\n", pos, last) + 1 or last
+                ends.append(pos)
+            offsets = np.array([0, *ends], dtype=np.int64)
             n = len(ends)
             lines = pa.LargeStringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(buf))
             try:
@@ -188,10 +198,10 @@ def line_chunks(path: Path, chunk_bytes: int = CHUNK_BYTES) -> Iterator[LineChun
             except pa.ArrowInvalid:
                 raise NotFast(f"{path}: not UTF-8 near line {first}") from None
             numbers = pa.array(np.arange(first, first + n, dtype=np.int64))
-            step = max(1, n * (1 << 20) // len(buf))
+            step = max(1, n * (1 << 20) // last)
             batches = [pa.record_batch([numbers.slice(i, step), lines.slice(i, step)],
                                        names=["line_no", "line"]) for i in range(0, n, step)]
-            yield LineChunk(pa.Table.from_batches(batches), n, raw_position(fh))
+            yield LineChunk(pa.Table.from_batches(batches), n, raw_position(fh) - len(carry))
             first += n
 
 

@@ -311,7 +311,9 @@ _PER_CHUNK = [
        SELECT line_no AS page, j.data AS data, j.includes AS includes, j.meta AS meta,
               j.__twarc.retrieved_at AS retrieved_at
        FROM (SELECT line_no, json_transform(line, {structure}) AS j FROM _chunk
-             WHERE trim(line, ' \t\r\n') <> '')""",
+             -- skip blank lines (trimming only the short ones: trim copies the line)
+             WHERE CASE WHEN strlen(line) > 2 THEN true
+                        ELSE trim(line, ' \t\r\n') <> '' END)""",
     """CREATE OR REPLACE TEMPORARY TABLE _tw_users AS
        SELECT page, u.id AS id, u.username AS username, u.name AS name,
               u.description AS description, u.location AS location,
@@ -356,6 +358,34 @@ _PER_CHUNK = [
                    AND lower(u.username) = lower(coalesce(m.username, ''))) END AS mid
        FROM (SELECT page, id, unnest(mentions).id AS mid, unnest(mentions).username AS username
              FROM _tw WHERE rt IS NULL) m""",
+    # profiles: each distinct observation once per file (pages repeat the same users)
+    """CREATE OR REPLACE TEMPORARY TABLE _tw_acc AS
+       WITH seen AS (
+           SELECT p.page, coalesce(TRY_CAST(p.retrieved_at AS TIMESTAMPTZ), m.latest) AS seen_at
+           FROM _tw_pages p
+           LEFT JOIN (SELECT page, max(created_at) AS latest FROM _tw GROUP BY page) m
+           ON m.page = p.page),
+       obs AS (
+           SELECT 'x:' || u.id AS account, 'x' AS platform, u.username AS handle,
+                  u.name AS display_name, u.description AS description, u.location AS location,
+                  u.metrics.followers_count AS followers_count,
+                  u.metrics.following_count AS following_count,
+                  u.metrics.tweet_count AS post_count, u.verified AS verified,
+                  TRY_CAST(u.created_at AS TIMESTAMPTZ) AS account_created_at,
+                  s.seen_at AS profile_seen_at
+           FROM _tw_users u JOIN seen s ON s.page = u.page
+           UNION ALL
+           SELECT 'x:' || author_id, 'x', handle, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+                  NULL, NULL
+           FROM _tw)
+       SELECT DISTINCT *, hash(account, handle, display_name, description, location,
+                               followers_count, following_count, post_count, verified,
+                               account_created_at, profile_seen_at) AS h
+       FROM obs""",
+    "CREATE TEMPORARY TABLE IF NOT EXISTS _tw_acc_seen (h UBIGINT)",
+    """CREATE OR REPLACE TEMPORARY TABLE _tw_acc_new AS
+       SELECT * FROM _tw_acc WHERE h NOT IN (SELECT h FROM _tw_acc_seen)""",
+    "INSERT INTO _tw_acc_seen SELECT h FROM _tw_acc_new",
 ]
 
 _POSTS = """
@@ -385,17 +415,9 @@ FROM _tw_mentions m JOIN _tw t ON t.page = m.page AND t.id = m.post_id
 WHERE m.mid IS NOT NULL AND m.mid <> t.author_id AND m.mid IS DISTINCT FROM t.reply_user"""
 
 _ACCOUNTS = """
-WITH seen AS (
-    SELECT p.page, coalesce(TRY_CAST(p.retrieved_at AS TIMESTAMPTZ), m.latest) AS seen_at
-    FROM _tw_pages p LEFT JOIN (SELECT page, max(created_at) AS latest FROM _tw GROUP BY page) m
-    ON m.page = p.page)
-SELECT DISTINCT 'x:' || u.id, 'x', u.username, u.name, u.description, u.location,
-       u.metrics.followers_count, u.metrics.following_count, u.metrics.tweet_count, u.verified,
-       TRY_CAST(u.created_at AS TIMESTAMPTZ), s.seen_at
-FROM _tw_users u JOIN seen s ON s.page = u.page
-UNION ALL
-SELECT 'x:' || author_id, 'x', handle, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
-FROM _tw"""
+SELECT account, platform, handle, display_name, description, location, followers_count,
+       following_count, post_count, verified, account_created_at, profile_seen_at
+FROM _tw_acc_new"""
 
 _CHECK = """
 SELECT 'a line that is not an API page' FROM _tw_pages WHERE data IS NULL AND meta IS NULL
@@ -411,7 +433,8 @@ LIMIT 1"""
 
 def _fast_path(path: Path) -> FastPath:
     structure = sql_literal(orjson.dumps(_PAGE).decode())
-    temps = ("_tw_pages", "_tw_users", "_tw_refs", "_tw", "_tw_mentions")
+    temps = ("_tw_pages", "_tw_users", "_tw_refs", "_tw", "_tw_mentions", "_tw_acc",
+             "_tw_acc_seen", "_tw_acc_new")
     return FastPath(
         chunks=lambda: line_chunks(path),
         per_chunk=[q.format(structure=structure) if "{structure}" in q else q for q in _PER_CHUNK],
