@@ -235,6 +235,10 @@ MEMBERSHIPS = Table(
     doc="Affiliations: who belongs to which group.",
 )
 
+#: Account fields that describe a profile; the store keeps each field's latest known value.
+PROFILE_FIELDS = tuple(c.name for c in ACCOUNTS.columns
+                       if c.name not in ("account", "platform", "profile_seen_at", "ingest_id"))
+
 #: The six normalized tables by name, in dependency order.
 TABLES: dict[str, Table] = {
     t.name: t for t in (POSTS, INTERACTIONS, ACCOUNTS, PEOPLE, IDENTITIES, MEMBERSHIPS)

@@ -28,11 +28,16 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from .ingest.base import Batch, sql_literal
-from .schema import TABLES
+from .schema import PROFILE_FIELDS, TABLES
 
 
 def _columns(name: str) -> list[str]:
-    return [c.name for c in TABLES[name].columns if c.name != "ingest_id"]
+    """Staged columns: the table's, without ``ingest_id``; for accounts also when each profile
+    field was seen (``_seen_<field>``), so that rows merged early stay exact."""
+    cols = [c.name for c in TABLES[name].columns if c.name != "ingest_id"]
+    if name == "accounts":
+        cols += [f"_seen_{f}" for f in PROFILE_FIELDS]
+    return cols
 
 
 class Staging:
@@ -57,9 +62,18 @@ class Staging:
         return path
 
     def write(self, name: str, table: pa.Table) -> None:
-        """Stage an Arrow table whose columns are the table's, in order, without ``ingest_id``."""
-        if table.num_rows:
-            pq.write_table(table, self._next(name), compression="snappy")
+        """Stage an Arrow table whose columns are the table's, in order, without ``ingest_id``.
+
+        Account rows may add ``_seen_<field>`` columns; without them each field counts as
+        seen at the row's ``profile_seen_at``.
+        """
+        if not table.num_rows:
+            return
+        if name == "accounts" and "_seen_handle" not in table.column_names:
+            seen = table.column("profile_seen_at")  # each field was seen with its row
+            for f in PROFILE_FIELDS:
+                table = table.append_column(f"_seen_{f}", seen)
+        pq.write_table(table, self._next(name), compression="snappy")
 
     def write_batch(self, batch: Batch) -> None:
         """Stage every table of a reader's batch."""
@@ -68,7 +82,10 @@ class Staging:
                 self.write(name, batch.to_arrow(name))
 
     def copy(self, name: str, query: str) -> None:
-        """Stage the result of a DuckDB query giving the table's columns, in order."""
+        """Stage the result of a DuckDB query giving the staged columns, in order.
+
+        For accounts these include ``_seen_<field>`` after the table's own columns.
+        """
         cols = ", ".join(f'"{c}"' for c in _columns(name))
         path = self._next(name)
         self.con.execute(f"COPY (SELECT * FROM ({query}) AS staged({cols})) "
@@ -79,8 +96,8 @@ class Staging:
         files = self.files[name]
         if files:
             return f"read_parquet([{', '.join(sql_literal(f) for f in files)}])"
-        cols = ", ".join(f'NULL::{c.duckdb_type} AS "{c.name}"'
-                         for c in TABLES[name].columns if c.name != "ingest_id")
+        types = {c.name: c.duckdb_type for c in TABLES[name].columns}
+        cols = ", ".join(f'NULL::{types.get(c, "TIMESTAMPTZ")} AS "{c}"' for c in _columns(name))
         return f"(SELECT {cols} WHERE false)"
 
     def clear(self) -> None:

@@ -57,15 +57,14 @@ from .ingest.base import (
     Reject,
     arrow_type,
 )
-from .schema import TABLES
+from .schema import PROFILE_FIELDS, TABLES
 from .staging import Staging
 
 #: Version of the store layout, kept in the ``pln_meta`` table.
 SCHEMA_VERSION = 1
 
 #: Account profile fields, merged field by field (see Store._merge_accounts).
-_PROFILE = [c.name for c in TABLES["accounts"].columns
-            if c.name not in ("account", "platform", "profile_seen_at", "ingest_id")]
+_PROFILE = PROFILE_FIELDS
 
 _INGESTS_DDL = """
 CREATE TABLE IF NOT EXISTS ingests (
@@ -415,14 +414,18 @@ class Store:
     def _merge_accounts(self, source: str, ingest_id: int) -> None:
         """Each profile field takes its latest known value, whatever the order of ingests.
 
-        Every field keeps the time it was seen (hidden ``_seen_<field>`` columns), so a value
+        ``source`` gives, besides the table's columns, when each field was seen
+        (``_seen_<field>``; see :class:`~plnanalytics.staging.Staging`). Every field keeps the
+        time it was seen (hidden ``_seen_<field>`` columns of the store), so a value
         replaces the stored one only when it was seen later; values seen at the same time
         are ordered by value, so the result never depends on the order of rows or files.
         """
-        key = "coalesce(profile_seen_at, '-infinity'::TIMESTAMPTZ)"
+        def seen(f: str) -> str:
+            return f"coalesce(_seen_{f}, '-infinity'::TIMESTAMPTZ)"
+
         latest = ", ".join(
-            f"arg_max({f}, ({key}, {f})) FILTER (WHERE {f} IS NOT NULL) AS {f}, "
-            f"max({key}) FILTER (WHERE {f} IS NOT NULL) AS _seen_{f}" for f in _PROFILE)
+            f"arg_max({f}, ({seen(f)}, {f})) FILTER (WHERE {f} IS NOT NULL) AS {f}, "
+            f"max({seen(f)}) FILTER (WHERE {f} IS NOT NULL) AS _seen_{f}" for f in _PROFILE)
         self.con.execute(
             f"CREATE OR REPLACE TEMPORARY TABLE _latest_accounts AS SELECT account, "
             f"any_value(platform) AS platform, {latest}, max(profile_seen_at) AS profile_seen_at "

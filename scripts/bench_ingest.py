@@ -159,7 +159,10 @@ def generate(path: Path, n: int, *, seed: int = 7) -> None:
                 "meta": {"newest_id": data[0]["id"], "oldest_id": data[-1]["id"],
                          "result_count": len(data), "next_token": f"tok{made}"},
                 "__twarc": {"url": "https://api.twitter.com/2/tweets/search/all?query=%23NAESPchat",
-                            "version": "2.14.0", "retrieved_at": "2025-12-20T10:00:00+00:00"},
+                            "version": "2.14.0",
+                            # a page a second, as a real collection retrieves them
+                            "retrieved_at": (start + timedelta(days=120, seconds=made // 100))
+                            .isoformat()},
             }
             fh.write(orjson.dumps(page) + b"\n")
 

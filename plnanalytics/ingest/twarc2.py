@@ -36,6 +36,7 @@ from typing import Any
 
 import orjson
 
+from ..schema import PROFILE_FIELDS
 from .base import (
     Batch,
     FastPath,
@@ -358,7 +359,7 @@ _PER_CHUNK = [
                    AND lower(u.username) = lower(coalesce(m.username, ''))) END AS mid
        FROM (SELECT page, id, unnest(mentions).id AS mid, unnest(mentions).username AS username
              FROM _tw WHERE rt IS NULL) m""",
-    # profiles: each distinct observation once per file (pages repeat the same users)
+    # profiles: the latest value of each field in this chunk, with the time it was seen
     """CREATE OR REPLACE TEMPORARY TABLE _tw_acc AS
        WITH seen AS (
            SELECT p.page, coalesce(TRY_CAST(p.retrieved_at AS TIMESTAMPTZ), m.latest) AS seen_at
@@ -366,26 +367,21 @@ _PER_CHUNK = [
            LEFT JOIN (SELECT page, max(created_at) AS latest FROM _tw GROUP BY page) m
            ON m.page = p.page),
        obs AS (
-           SELECT 'x:' || u.id AS account, 'x' AS platform, u.username AS handle,
-                  u.name AS display_name, u.description AS description, u.location AS location,
+           SELECT 'x:' || u.id AS account, u.username AS handle, u.name AS display_name,
+                  u.description AS description, u.location AS location,
                   u.metrics.followers_count AS followers_count,
                   u.metrics.following_count AS following_count,
                   u.metrics.tweet_count AS post_count, u.verified AS verified,
                   TRY_CAST(u.created_at AS TIMESTAMPTZ) AS account_created_at,
-                  s.seen_at AS profile_seen_at
+                  coalesce(s.seen_at, '-infinity'::TIMESTAMPTZ) AS seen
            FROM _tw_users u JOIN seen s ON s.page = u.page
            UNION ALL
-           SELECT 'x:' || author_id, 'x', handle, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-                  NULL, NULL
+           SELECT DISTINCT 'x:' || author_id, handle, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+                  NULL, '-infinity'::TIMESTAMPTZ
            FROM _tw)
-       SELECT DISTINCT *, hash(account, handle, display_name, description, location,
-                               followers_count, following_count, post_count, verified,
-                               account_created_at, profile_seen_at) AS h
-       FROM obs""",
-    "CREATE TEMPORARY TABLE IF NOT EXISTS _tw_acc_seen (h UBIGINT)",
-    """CREATE OR REPLACE TEMPORARY TABLE _tw_acc_new AS
-       SELECT * FROM _tw_acc WHERE h NOT IN (SELECT h FROM _tw_acc_seen)""",
-    "INSERT INTO _tw_acc_seen SELECT h FROM _tw_acc_new",
+       SELECT account, 'x' AS platform, {latest},
+              nullif(max(seen), '-infinity'::TIMESTAMPTZ) AS profile_seen_at, {seen}
+       FROM obs GROUP BY account""",
 ]
 
 _POSTS = """
@@ -414,10 +410,16 @@ SELECT DISTINCT 'x', 'mention', 'x:' || t.author_id, 'x:' || m.mid, t.created_at
 FROM _tw_mentions m JOIN _tw t ON t.page = m.page AND t.id = m.post_id
 WHERE m.mid IS NOT NULL AND m.mid <> t.author_id AND m.mid IS DISTINCT FROM t.reply_user"""
 
-_ACCOUNTS = """
-SELECT account, platform, handle, display_name, description, location, followers_count,
-       following_count, post_count, verified, account_created_at, profile_seen_at
-FROM _tw_acc_new"""
+_ACCOUNTS = f"""
+SELECT account, platform, {", ".join(PROFILE_FIELDS)}, profile_seen_at,
+       {", ".join(f"_seen_{f}" for f in PROFILE_FIELDS)}
+FROM _tw_acc"""
+
+#: Per account: each field's latest value (ties by value) and when it was seen.
+_LATEST = ", ".join(f"arg_max({f}, (seen, {f})) FILTER (WHERE {f} IS NOT NULL) AS {f}"
+                    for f in PROFILE_FIELDS)
+_SEEN = ", ".join(f"nullif(max(seen) FILTER (WHERE {f} IS NOT NULL), "
+                  f"'-infinity'::TIMESTAMPTZ) AS _seen_{f}" for f in PROFILE_FIELDS)
 
 _CHECK = """
 SELECT 'a line that is not an API page' FROM _tw_pages WHERE data IS NULL AND meta IS NULL
@@ -433,11 +435,11 @@ LIMIT 1"""
 
 def _fast_path(path: Path) -> FastPath:
     structure = sql_literal(orjson.dumps(_PAGE).decode())
-    temps = ("_tw_pages", "_tw_users", "_tw_refs", "_tw", "_tw_mentions", "_tw_acc",
-             "_tw_acc_seen", "_tw_acc_new")
+    temps = ("_tw_pages", "_tw_users", "_tw_refs", "_tw", "_tw_mentions", "_tw_acc")
     return FastPath(
         chunks=lambda: line_chunks(path),
-        per_chunk=[q.format(structure=structure) if "{structure}" in q else q for q in _PER_CHUNK],
+        per_chunk=[q.replace("{structure}", structure).replace("{latest}", _LATEST)
+                   .replace("{seen}", _SEEN) for q in _PER_CHUNK],
         tables={"posts": _POSTS, "interactions": _INTERACTIONS, "accounts": _ACCOUNTS},
         records="SELECT count(*) FROM _tw",
         check=_CHECK,
