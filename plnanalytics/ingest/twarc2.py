@@ -415,8 +415,10 @@ SELECT account, platform, {", ".join(PROFILE_FIELDS)}, profile_seen_at,
        {", ".join(f"_seen_{f}" for f in PROFILE_FIELDS)}
 FROM _tw_acc"""
 
-#: Per account: each field's latest value (ties by value) and when it was seen.
-_LATEST = ", ".join(f"arg_max({f}, (seen, {f})) FILTER (WHERE {f} IS NOT NULL) AS {f}"
+#: Per account: each field's latest value and when it was seen. (Two different values seen at
+#: the same moment, which a page's single copy of each user does not produce, would be taken
+#: in no particular order; the store itself orders such ties by value.)
+_LATEST = ", ".join(f"arg_max({f}, seen) FILTER (WHERE {f} IS NOT NULL) AS {f}"
                     for f in PROFILE_FIELDS)
 _SEEN = ", ".join(f"nullif(max(seen) FILTER (WHERE {f} IS NOT NULL), "
                   f"'-infinity'::TIMESTAMPTZ) AS _seen_{f}" for f in PROFILE_FIELDS)
