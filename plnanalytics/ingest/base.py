@@ -150,7 +150,7 @@ class LineChunk(NamedTuple):
 CHUNK_BYTES = 128 << 20
 
 
-def line_chunks(path: Path, chunk_bytes: int = CHUNK_BYTES) -> Iterator[LineChunk]:
+def line_chunks(path: Path, chunk_bytes: int | None = None) -> Iterator[LineChunk]:
     """Read a text file in chunks of whole lines, each an Arrow table without a copy per line.
 
     ``line_no`` is 1-based; lines keep their line break. Each table is split into record
@@ -169,6 +169,7 @@ def line_chunks(path: Path, chunk_bytes: int = CHUNK_BYTES) -> Iterator[LineChun
     >>> [c.table.to_pydict() for c in line_chunks(path)]
     [{'line_no': [1, 2, 3], 'line': ['{"a": 1}\\n', '\\n', '{"a": 2}\\n']}]
     """
+    chunk_bytes = chunk_bytes or CHUNK_BYTES
     first = 1
     carry = b""
     with open_binary(path) as fh:

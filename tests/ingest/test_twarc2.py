@@ -361,3 +361,20 @@ def test_sniff_claims_only_twarc2(realdata: Path) -> None:
     assert not Twarc2Reader.sniff(v1, v1.read_bytes()[:65536])
     tags = realdata / "tags-aect19" / "sample-data.csv"
     assert not Twarc2Reader.sniff(tags, tags.read_bytes()[:65536])
+
+
+def test_chunk_boundaries_do_not_change_the_result(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    import plnanalytics.ingest.base as base
+
+    path = SAMPLE / "naespchat_twarc2.jsonl"
+    with Store(tmp_path / "one.duckdb") as one:
+        whole = one.ingest(path)
+        tables = {t: one.table(t)[cols] for t, cols in COMPARED.items()}
+    monkeypatch.setattr(base, "CHUNK_BYTES", 150_000)  # pages are ~100 KB: many chunks
+    assert len(list(base.line_chunks(path))) > 5
+    with Store(tmp_path / "many.duckdb") as many:
+        chunked = many.ingest(path)
+        assert chunked.method == "vectorized"
+        assert (chunked.records, chunked.added) == (whole.records, whole.added)
+        assert_same(tables, {t: many.table(t)[cols] for t, cols in COMPARED.items()})
