@@ -19,11 +19,14 @@ from __future__ import annotations
 
 import csv
 import io
+from abc import abstractmethod
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import ClassVar
 
 from ..errors import FormatError
-from .base import ReadLog
+from .base import Batch, Reader, ReadLog, open_binary, raw_position, text_lines
+from .tweets import PostSink
 
 
 class RowError(ValueError):
@@ -97,3 +100,54 @@ def read_header(records: Iterator[tuple[int, list[str]]], path: Path, required: 
         raise FormatError(f"{path}: missing column(s) {', '.join(missing)}; expected {expected} "
                           f"with columns {', '.join(required)}")
     return cols, len(names)
+
+
+class CsvTweetReader(Reader):
+    """A CSV file with one tweet a row: the loop shared by the TAGS and twarc-csv readers.
+
+    Subclasses set :attr:`required` and :attr:`expected` and implement :meth:`_row`; rows
+    with the wrong number of fields, or whose :meth:`_row` raises :class:`RowError`, are
+    rejected with their line.
+    """
+
+    #: Columns without which the file cannot be read.
+    required: ClassVar[tuple[str, ...]]
+    #: What the file should be, for error messages ("a TAGS archive CSV").
+    expected: ClassVar[str]
+
+    def _prepare(self, log: ReadLog, total: int) -> None:
+        """Run before the rows are read (e.g. a first pass over the file)."""
+
+    def _progress(self, position: int, total: int) -> int:
+        """Progress to report at a file position (a reader with two passes halves it)."""
+        return position
+
+    @abstractmethod
+    def _row(self, row: list[str], cols: dict[str, int], sink: PostSink, log: ReadLog) -> None:
+        """Add one row's post to ``sink``; raise :class:`RowError` with the reason if unreadable."""
+
+    def batches(self, log: ReadLog) -> Iterator[Batch]:
+        total = self.path.stat().st_size
+        self._prepare(log, total)
+        sink = PostSink("x", log)
+        with open_binary(self.path) as fh, text_lines(fh) as text:
+            records = csv_records(text, self.path, log)
+            cols, width = read_header(records, self.path, self.required, self.expected)
+            for line, row in records:
+                if len(row) != width:
+                    log.reject(line, f"the row has {len(row)} fields, expected {width} "
+                                     "(one per header column)")
+                    continue
+                try:
+                    self._row(row, cols, sink, log)
+                except RowError as exc:
+                    log.reject(line, str(exc))
+                    continue
+                log.records += 1
+                if sink.size >= self.batch_rows:
+                    if log.progress:
+                        log.progress(self._progress(raw_position(fh), total), total)
+                    yield sink.take()
+            if log.progress:
+                log.progress(total, total)
+        yield sink.take()

@@ -49,13 +49,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from .base import Batch, Reader, ReadLog, open_binary, raw_position, text_lines
-from .csvread import RowError, csv_records, header_names, read_header
+from .base import ReadLog
+from .csvread import CsvTweetReader, RowError, header_names
 from .tweets import PostSink, parse_twitter_time
 
 #: Columns without which a TAGS file cannot be read.
@@ -76,42 +76,19 @@ _MAX_SAFE_INT = 2**53
 _Mention = tuple[str | None, str | None, str | None]
 
 
-class TagsReader(Reader):
+class TagsReader(CsvTweetReader):
     """Reader for TAGS (Twitter Archiving Google Sheet) CSV exports."""
 
     format = "tags"
     description = "TAGS archive CSV (Twitter Archiving Google Sheet export, 18 columns a tweet)"
     unit = "posts"
+    required = REQUIRED
+    expected = "a TAGS archive CSV"
 
     @classmethod
     def sniff(cls, path: Path, head: bytes) -> bool:
         names = header_names(head)
         return {"from_user", "status_url", "id_str"} <= names
-
-    def batches(self, log: ReadLog) -> Iterator[Batch]:
-        total = self.path.stat().st_size
-        sink = PostSink("x", log)
-        with open_binary(self.path) as fh, text_lines(fh) as text:
-            records = csv_records(text, self.path, log)
-            cols, width = read_header(records, self.path, REQUIRED, "a TAGS archive CSV")
-            for line, row in records:
-                if len(row) != width:
-                    log.reject(line, f"the row has {len(row)} fields, expected {width} "
-                                     "(one per header column)")
-                    continue
-                try:
-                    self._row(row, cols, sink, log)
-                except RowError as exc:
-                    log.reject(line, str(exc))
-                    continue
-                log.records += 1
-                if sink.size >= self.batch_rows:
-                    if log.progress:
-                        log.progress(raw_position(fh), total)
-                    yield sink.take()
-            if log.progress:
-                log.progress(total, total)
-        yield sink.take()
 
     def _row(self, row: list[str], cols: dict[str, int], sink: PostSink, log: ReadLog) -> None:
         def get(name: str) -> str | None:

@@ -45,12 +45,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .base import Batch, Reader, ReadLog, open_binary, raw_position, text_lines
-from .csvread import RowError, csv_records, header_names, read_header
+from .base import ReadLog, open_binary, raw_position, text_lines
+from .csvread import CsvTweetReader, RowError, csv_records, header_names, read_header
 from .tweets import PostSink
 
 #: Columns without which a twarc-csv file cannot be read.
@@ -73,12 +72,14 @@ _UNRESOLVED = ("mentions whose username has no user id in the file (twarc-csv gi
 _AMBIGUOUS = "mentions of a username that has several user ids in the file (no tie drawn)"
 
 
-class TwarcCsvReader(Reader):
+class TwarcCsvReader(CsvTweetReader):
     """Reader for the CSV files written by ``twarc2 csv`` (the twarc-csv plugin)."""
 
     format = "twarc-csv"
     description = "twarc-csv CSV: `twarc2 csv` output, one tweet a row (84 columns by default)"
     unit = "posts"
+    required = REQUIRED
+    expected = "a twarc-csv CSV file"
 
     @classmethod
     def sniff(cls, path: Path, head: bytes) -> bool:
@@ -86,31 +87,11 @@ class TwarcCsvReader(Reader):
         return {"id", "author_id"} <= names and (
             "referenced_tweets.retweeted.id" in names or "author.username" in names)
 
-    def batches(self, log: ReadLog) -> Iterator[Batch]:
-        total = self.path.stat().st_size
-        ids = self._username_ids(log, total)
-        sink = PostSink("x", log)
-        with open_binary(self.path) as fh, text_lines(fh) as text:
-            records = csv_records(text, self.path, log)
-            cols, width = read_header(records, self.path, REQUIRED, "a twarc-csv CSV file")
-            for line, row in records:
-                if len(row) != width:
-                    log.reject(line, f"the row has {len(row)} fields, expected {width} "
-                                     "(one per header column)")
-                    continue
-                try:
-                    self._row(row, cols, sink, log, ids)
-                except RowError as exc:
-                    log.reject(line, str(exc))
-                    continue
-                log.records += 1
-                if sink.size >= self.batch_rows:
-                    if log.progress:
-                        log.progress((total + raw_position(fh)) // 2, total)
-                    yield sink.take()
-            if log.progress:
-                log.progress(total, total)
-        yield sink.take()
+    def _prepare(self, log: ReadLog, total: int) -> None:
+        self._ids = self._username_ids(log, total)
+
+    def _progress(self, position: int, total: int) -> int:
+        return (total + position) // 2  # the second of two passes
 
     def _username_ids(self, log: ReadLog, total: int) -> dict[str, str | None]:
         """First pass: lowercase username -> user id (None when the file gives several).
@@ -135,8 +116,8 @@ class TwarcCsvReader(Reader):
                     log.progress(raw_position(fh) // 2, total)
         return ids
 
-    def _row(self, row: list[str], cols: dict[str, int], sink: PostSink, log: ReadLog,
-             ids: dict[str, str | None]) -> None:
+    def _row(self, row: list[str], cols: dict[str, int], sink: PostSink, log: ReadLog) -> None:
+        ids = self._ids
         def get(name: str) -> str | None:
             i = cols.get(name)
             if i is None:
