@@ -2,8 +2,8 @@
 
 Ingest is an idempotent upsert. A post is stored once per ``(platform, post_id)`` and an
 interaction once per ``(platform, post_id, kind, dst)``, however often a file is ingested
-or however much two exports overlap; an account keeps the profile of its latest
-observation. Each file is ingested in one transaction: a file that fails leaves the store
+or however much two exports overlap; each field of an account's profile keeps its latest
+known value. Each file is ingested in one transaction: a file that fails leaves the store
 exactly as it was. Every ingest is recorded (file, format, time, counts read, kept,
 duplicate and rejected) with the line and reason of each rejected record.
 
@@ -63,16 +63,14 @@ from .staging import Staging
 #: Version of the store layout, kept in the ``pln_meta`` table.
 SCHEMA_VERSION = 1
 
-#: Account profile fields, merged field by field (see Store._merge_accounts).
-_PROFILE = PROFILE_FIELDS
-
 _INGESTS_DDL = """
 CREATE TABLE IF NOT EXISTS ingests (
     ingest_id BIGINT, path VARCHAR, format VARCHAR, options VARCHAR, file_size BIGINT,
     file_mtime TIMESTAMPTZ, started_at TIMESTAMPTZ, finished_at TIMESTAMPTZ, unit VARCHAR,
     records BIGINT, kept BIGINT, duplicates BIGINT, rejected BIGINT,
     posts_added BIGINT, interactions_added BIGINT, accounts_added BIGINT,
-    people_added BIGINT, identities_added BIGINT, memberships_added BIGINT, notes VARCHAR)
+    people_added BIGINT, identities_added BIGINT, memberships_added BIGINT, notes VARCHAR,
+    method VARCHAR)
 """
 _REJECTS_DDL = """
 CREATE TABLE IF NOT EXISTS rejects (ingest_id BIGINT, path VARCHAR, line BIGINT, reason VARCHAR)
@@ -208,7 +206,7 @@ class Store:
                         [str(SCHEMA_VERSION), datetime.now(UTC).isoformat()])
         for spec in TABLES.values():
             con.execute(spec.ddl())
-        for f in _PROFILE:  # when each profile field was seen (internal, not exported)
+        for f in PROFILE_FIELDS:  # when each profile field was seen (internal, not exported)
             con.execute(f'ALTER TABLE accounts ADD COLUMN IF NOT EXISTS "_seen_{f}" TIMESTAMPTZ')
         con.execute(_INGESTS_DDL)
         con.execute(_REJECTS_DDL)
@@ -340,7 +338,8 @@ class Store:
         primary = next((t for t in order if len(getattr(dataset, t))), "posts")
         log = ReadLog(source)
         log.records = len(getattr(dataset, primary))
-        report = IngestReport(source, "dataset", "posts" if primary == "posts" else "rows")
+        report = IngestReport(source, "dataset", "posts" if primary == "posts" else "rows",
+                              method="in memory")
         started = datetime.now(UTC)
         with self._staging() as staging:
             for name, frame in dataset.tables.items():
@@ -425,13 +424,13 @@ class Store:
 
         latest = ", ".join(
             f"arg_max({f}, ({seen(f)}, {f})) FILTER (WHERE {f} IS NOT NULL) AS {f}, "
-            f"max({seen(f)}) FILTER (WHERE {f} IS NOT NULL) AS _seen_{f}" for f in _PROFILE)
+            f"max({seen(f)}) FILTER (WHERE {f} IS NOT NULL) AS _seen_{f}" for f in PROFILE_FIELDS)
         self.con.execute(
             f"CREATE OR REPLACE TEMPORARY TABLE _latest_accounts AS SELECT account, "
             f"any_value(platform) AS platform, {latest}, max(profile_seen_at) AS profile_seen_at "
             f"FROM {source} GROUP BY account")
         sets = []
-        for f in _PROFILE:
+        for f in PROFILE_FIELDS:
             wins = (f"s.{f} IS NOT NULL AND (a.{f} IS NULL OR (s._seen_{f}, s.{f}) > "
                     f"(coalesce(a._seen_{f}, '-infinity'::TIMESTAMPTZ), a.{f}))")
             sets.append(f"{f} = CASE WHEN {wins} THEN s.{f} ELSE a.{f} END")
@@ -439,8 +438,8 @@ class Store:
         sets.append("profile_seen_at = greatest(a.profile_seen_at, s.profile_seen_at)")
         self.con.execute(f"UPDATE accounts a SET {', '.join(sets)} FROM _latest_accounts s "
                          "WHERE a.account = s.account")
-        cols = ["account", "platform", *_PROFILE, "profile_seen_at",
-                *(f"_seen_{f}" for f in _PROFILE)]
+        cols = ["account", "platform", *PROFILE_FIELDS, "profile_seen_at",
+                *(f"_seen_{f}" for f in PROFILE_FIELDS)]
         self.con.execute(
             f"INSERT INTO accounts ({', '.join(cols)}, ingest_id) "
             f"SELECT {', '.join('s.' + c for c in cols)}, {ingest_id} FROM _latest_accounts s "
@@ -451,13 +450,13 @@ class Store:
                 mtime: datetime | None, started: datetime) -> None:
         a = report.added
         self.con.execute(
-            f"INSERT INTO ingests VALUES ({', '.join(['?'] * 20)})",
+            f"INSERT INTO ingests VALUES ({', '.join(['?'] * 21)})",
             [report.ingest_id, report.path, report.format,
              json.dumps({k: v for k, v in options.items() if v is not None}, default=str),
              size, mtime, started, datetime.now(UTC), report.unit, report.records, report.kept,
              report.duplicates, report.rejected, a.get("posts", 0), a.get("interactions", 0),
              a.get("accounts", 0), a.get("people", 0), a.get("identities", 0),
-             a.get("memberships", 0), json.dumps(report.notes)])
+             a.get("memberships", 0), json.dumps(report.notes), report.method])
         if report.rejects:
             rows = pd.DataFrame({
                 "ingest_id": report.ingest_id, "path": report.path,
