@@ -7,6 +7,11 @@ for a flattened file, the embedded tweet; for a deleted original, from the ``RT 
 mention at the start of the text), and ``entities.mentions`` for mentions. Profiles come
 from ``includes.users`` (or the embedded ``author``), dated by ``__twarc.retrieved_at``.
 
+Two ways read the same rows: :meth:`Twarc2Reader.fast_path` transforms API pages inside
+DuckDB, chunk by chunk, for speed; :meth:`Twarc2Reader.batches` reads record by record with
+orjson and names every bad line. The store uses the first and falls back to the second for
+flattened files and files with anything unusual; the tests hold the two equal.
+
 Examples
 --------
 >>> import orjson, tempfile, pathlib
@@ -99,7 +104,7 @@ class Twarc2Reader(Reader):
         yield sink.take()
 
     def fast_path(self) -> FastPath | None:
-        """Read API pages inside DuckDB (its JSON reader, vectorized), with the same ties.
+        """Read API pages inside DuckDB (``json_transform``, vectorized), with the same ties.
 
         The file is read in chunks of lines (memory is bounded by the chunk); a flattened
         file, or any line or tweet the record path would reject, sends the store back to
