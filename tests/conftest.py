@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from plnanalytics import Store
+from plnanalytics.ingest.base import Reader, ReadLog
 
 ROOT = Path(__file__).resolve().parents[1]
 REALDATA = ROOT.parent / "shared" / "realdata"
@@ -26,3 +27,13 @@ def store(tmp_path: Path):
     """A new, empty project store in a temporary folder."""
     with Store(tmp_path / "project.duckdb") as s:
         yield s
+
+
+def collect_rows(reader: Reader, log: ReadLog) -> tuple[list, list, dict, ReadLog]:
+    """Run a reader over its file: posts and interaction rows, accounts by key, and the log."""
+    posts, edges, accounts = [], [], {}
+    for batch in reader.batches(log):
+        posts += batch.rows["posts"]
+        edges += batch.rows["interactions"]
+        accounts.update({a[0]: a for a in batch.rows["accounts"]})
+    return posts, edges, accounts, log

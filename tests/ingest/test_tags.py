@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import collect_rows
 
 from plnanalytics.errors import FormatError, RecordError
 from plnanalytics.ingest import FORMATS, sniff
@@ -52,15 +53,9 @@ def write(path: Path, rows: list[dict[str, str]], header: list[str] = HEADER) ->
 
 
 def read(path: Path, **kw) -> tuple[list, list, dict, ReadLog]:
-    log = ReadLog(str(path), **kw)
-    posts, edges, accounts = [], [], {}
     reader = TagsReader(path)
     reader.batch_rows = 2
-    for b in reader.batches(log):
-        posts += b.rows["posts"]
-        edges += b.rows["interactions"]
-        accounts.update({a[0]: a for a in b.rows["accounts"]})
-    return posts, edges, accounts, log
+    return collect_rows(reader, ReadLog(str(path), **kw))
 
 
 # -- real exports ------------------------------------------------------------------------------
