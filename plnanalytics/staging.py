@@ -21,6 +21,7 @@ Examples
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import duckdb
@@ -55,10 +56,12 @@ class Staging:
         self.con = con
         self.folder = folder
         self.files: dict[str, list[Path]] = {name: [] for name in TABLES}
+        self._lock = threading.Lock()  # chunks may be staged from several threads
 
     def _next(self, name: str) -> Path:
-        path = self.folder / f"{name}-{len(self.files[name]):06d}.parquet"
-        self.files[name].append(path)
+        with self._lock:
+            path = self.folder / f"{name}-{len(self.files[name]):06d}.parquet"
+            self.files[name].append(path)
         return path
 
     def write(self, name: str, table: pa.Table) -> None:
@@ -81,14 +84,15 @@ class Staging:
             if rows:
                 self.write(name, batch.to_arrow(name))
 
-    def copy(self, name: str, query: str) -> None:
+    def copy(self, name: str, query: str, *, con: duckdb.DuckDBPyConnection | None = None) -> None:
         """Stage the result of a DuckDB query giving the staged columns, in order.
 
-        For accounts these include ``_seen_<field>`` after the table's own columns.
+        For accounts these include ``_seen_<field>`` after the table's own columns. ``con``
+        runs the query (another connection to the same database), by default the staging's.
         """
         cols = ", ".join(f'"{c}"' for c in _columns(name))
         path = self._next(name)
-        self.con.execute(f"COPY (SELECT * FROM ({query}) AS staged({cols})) "
+        (con or self.con).execute(f"COPY (SELECT * FROM ({query}) AS staged({cols})) "
                          f"TO {sql_literal(path)} (FORMAT PARQUET, COMPRESSION snappy)")
 
     def relation(self, name: str) -> str:

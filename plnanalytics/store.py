@@ -33,9 +33,12 @@ from __future__ import annotations
 import gc
 import json
 import os
+import queue
 import shutil
 import tempfile
+from collections import deque
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -51,6 +54,7 @@ from .dataset import Dataset
 from .errors import StoreError
 from .ingest.base import (
     FastPath,
+    LineChunk,
     NotFast,
     ProgressCallback,
     ReadLog,
@@ -62,6 +66,9 @@ from .staging import Staging
 
 #: Version of the store layout, kept in the ``pln_meta`` table.
 SCHEMA_VERSION = 1
+
+#: Chunks a vectorized ingest works on at once (each on its own DuckDB connection).
+_FAST_WORKERS = 2
 
 _INGESTS_DDL = """
 CREATE TABLE IF NOT EXISTS ingests (
@@ -296,14 +303,22 @@ class Store:
 
     def _stage_fast(self, fast: FastPath, path: str | Path, progress: ProgressCallback | None,
                     size: int, staging: Staging) -> ReadLog:
-        """Stage a file through the reader's vectorized path, chunk by chunk.
+        """Stage a file through the reader's vectorized path, two chunks at a time.
 
-        Raises :class:`_UseRecords` when the file is not clean or DuckDB cannot read it.
+        Chunks are independent, and one DuckDB query on one chunk keeps barely more than a
+        core busy; two connections (with their own temporary tables) working on consecutive
+        chunks use the whole machine. Raises :class:`_UseRecords` when the file is not clean
+        or DuckDB cannot read it.
         """
-        con = self.con
         log = ReadLog(str(path))
-        try:
-            for chunk in fast.chunks():
+        cursors = [self.con.cursor() for _ in range(_FAST_WORKERS)]
+        idle: queue.SimpleQueue[duckdb.DuckDBPyConnection] = queue.SimpleQueue()
+        for cursor in cursors:
+            idle.put(cursor)
+
+        def stage(chunk: LineChunk) -> tuple[int, dict[str, int]]:
+            con = idle.get()
+            try:
                 con.register("_chunk", chunk.table)
                 try:
                     for statement in fast.per_chunk:
@@ -313,19 +328,43 @@ class Store:
                 if con.execute(fast.check).fetchall():
                     raise _UseRecords
                 for name, query in fast.tables.items():
-                    staging.copy(name, query)
-                log.records += con.execute(fast.records).fetchall()[0][0]
-                for note, query in fast.notes.items():
-                    n = con.execute(query).fetchall()[0][0]
-                    if n:
-                        log.note(note, n)
-                if progress:
-                    progress(chunk.end, size)
+                    staging.copy(name, query, con=con)
+                records = con.execute(fast.records).fetchall()[0][0]
+                notes = {note: con.execute(q).fetchall()[0][0] for note, q in fast.notes.items()}
+                return records, notes
+            finally:
+                idle.put(con)
+
+        def tally(done: Future[tuple[int, dict[str, int]]], end: int) -> None:
+            records, notes = done.result()
+            log.records += records
+            for note, n in notes.items():
+                if n:
+                    log.note(note, n)
+            if progress:
+                progress(end, size)
+
+        try:
+            with ThreadPoolExecutor(_FAST_WORKERS, thread_name_prefix="pln-chunk") as pool:
+                running: deque[tuple[Future[tuple[int, dict[str, int]]], int]] = deque()
+                try:
+                    for chunk in fast.chunks():
+                        if len(running) == _FAST_WORKERS:  # at most two chunks in memory
+                            tally(*running.popleft())
+                        running.append((pool.submit(stage, chunk), chunk.end))
+                    while running:
+                        tally(*running.popleft())
+                except BaseException:
+                    for future, _ in running:
+                        future.cancel()
+                    raise
         except (duckdb.Error, NotFast):
             raise _UseRecords from None
         finally:
-            for statement in fast.cleanup:
-                con.execute(statement)
+            for cursor in cursors:
+                for statement in fast.cleanup:
+                    cursor.execute(statement)
+                cursor.close()
         return log
 
     def add(self, dataset: Dataset, *, source: str = "dataset") -> IngestReport:

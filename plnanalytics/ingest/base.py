@@ -147,7 +147,7 @@ class LineChunk(NamedTuple):
 
 
 #: Bytes of a file handed to DuckDB at a time by :func:`line_chunks`; bounds memory.
-CHUNK_BYTES = 128 << 20
+CHUNK_BYTES = 64 << 20
 
 
 def line_chunks(path: Path, chunk_bytes: int | None = None) -> Iterator[LineChunk]:
