@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
+import pandas as pd
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -25,7 +26,7 @@ from rich.table import Table
 
 from . import __version__
 from .errors import PlnError
-from .ingest import FORMATS
+from .ingest import FORMATS, reader_class
 from .schema import TABLES
 from .store import IngestReport, Store
 
@@ -211,8 +212,6 @@ def export(
 @app.command()
 def formats() -> None:
     """List the formats `pln ingest` reads."""
-    from .ingest import reader_class
-
     t = Table(title="Formats", title_justify="left")
     t.add_column("--format")
     t.add_column("what it reads")
@@ -221,10 +220,7 @@ def formats() -> None:
     out.print(t)
 
 
-def _print_frame(title: str, frame: object) -> None:
-    import pandas as pd
-
-    assert isinstance(frame, pd.DataFrame)
+def _print_frame(title: str, frame: pd.DataFrame) -> None:
     if not len(frame):
         return
     t = Table(title=title, title_justify="left")

@@ -351,6 +351,8 @@ def _coerce(table: str, col: Column, s: pd.Series) -> pd.Series:
             raise SchemaError(f"{where}: expected true/false ({exc})") from None
     # list of strings
     def as_list(v: object) -> object:
+        if type(v) is list and all(type(x) is str for x in v):
+            return v  # already a list of strings (as the store gives them): kept, not copied
         if v is None or (isinstance(v, float) and np.isnan(v)):
             return []
         if isinstance(v, str):
@@ -369,6 +371,8 @@ def _coerce_string(where: str, s: pd.Series) -> pd.Series:
             "long ids such as tweet ids: read the column as text, e.g. dtype=str)"
         )
     values = s.astype(object).where(s.notna(), None)
+    if pd.api.types.infer_dtype(values, skipna=True) in ("string", "empty"):
+        return values.reset_index(drop=True)  # text already (checked in C, not per row)
     bad = [v for v in values if v is not None and not isinstance(v, (str, int, np.integer))]
     if bad:
         raise SchemaError(f"{where}: expected text, got {type(bad[0]).__name__} {bad[0]!r}")

@@ -653,17 +653,19 @@ def _gc_paused() -> Iterator[None]:
 
 
 def _to_pandas(table: pa.Table, name: str) -> pd.DataFrame:
-    frame = table.to_pandas(types_mapper=None)
+    """An Arrow table of a normalized table as the frame :func:`~plnanalytics.schema.validate`
+    gives: text as objects with None, lists for ``strings``, nullable ints and booleans."""
+    nullable = {pa.int64(): pd.Int64Dtype(), pa.bool_(): pd.BooleanDtype()}
+    columns = {}
     for c in TABLES[name].columns:
-        if c.type == "strings" and c.name in frame:
-            frame[c.name] = [list(v) if v is not None else [] for v in frame[c.name]]
-        elif c.type == "string" and c.name in frame:
-            frame[c.name] = frame[c.name].astype(object).where(frame[c.name].notna(), None)
-        elif c.type == "int" and c.name in frame:
-            frame[c.name] = frame[c.name].astype("Int64")
-        elif c.type == "bool" and c.name in frame:
-            frame[c.name] = frame[c.name].astype("boolean")
-    return frame
+        col = table.column(c.name)
+        if c.type == "string":
+            columns[c.name] = pd.Series(col.to_numpy(zero_copy_only=False), dtype=object)
+        elif c.type == "strings":
+            columns[c.name] = pd.Series([v or [] for v in col.to_pylist()], dtype=object)
+        else:
+            columns[c.name] = col.to_pandas(types_mapper=nullable.get)
+    return pd.DataFrame(columns)
 
 
 def _q(name: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import pytest
@@ -37,3 +38,13 @@ def collect_rows(reader: Reader, log: ReadLog) -> tuple[list, list, dict, ReadLo
         edges += batch.rows["interactions"]
         accounts.update({a[0]: a for a in batch.rows["accounts"]})
     return posts, edges, accounts, log
+
+
+def write_csv(path: Path, rows: list[dict[str, str]], header: list[str], missing: str) -> Path:
+    """Write rows (dicts) as a CSV file with ``header``; absent cells become ``missing``."""
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(header)
+        for r in rows:
+            w.writerow([r.get(c, missing) for c in header])
+    return path

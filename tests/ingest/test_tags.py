@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import collect_rows
+from conftest import collect_rows, write_csv
 
 from plnanalytics.errors import FormatError, RecordError
 from plnanalytics.ingest import FORMATS, sniff
@@ -44,12 +44,7 @@ def tweet(tid: str, user: str, uid: str, text: str, **fields: str) -> dict[str, 
 
 
 def write(path: Path, rows: list[dict[str, str]], header: list[str] = HEADER) -> Path:
-    with open(path, "w", encoding="utf-8", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(header)
-        for r in rows:
-            w.writerow([r.get(c, "NA") for c in header])
-    return path
+    return write_csv(path, rows, header, missing="NA")
 
 
 def read(path: Path, **kw) -> tuple[list, list, dict, ReadLog]:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import collect_rows
+from conftest import collect_rows, write_csv
 
 from plnanalytics import Store
 from plnanalytics.errors import FormatError, RecordError
@@ -44,12 +44,7 @@ def tweet(tid: str, uid: str, username: str, text: str, **fields: object) -> dic
 
 
 def write(path: Path, rows: list[dict[str, str]], header: list[str] = HEADER) -> Path:
-    with open(path, "w", encoding="utf-8", newline="") as fh:
-        w = csv.writer(fh)
-        w.writerow(header)
-        for r in rows:
-            w.writerow([r.get(c, "") for c in header])
-    return path
+    return write_csv(path, rows, header, missing="")
 
 
 def read(path: Path, **kw) -> tuple[list, list, dict, ReadLog]:
