@@ -144,8 +144,10 @@ def _show_reports(reports: list[IngestReport]) -> None:
         for note, n in sorted(r.notes.items()):
             out.print(f"[yellow]note:[/] {escape(r.path)}: {n:,} {escape(note)}")
         if r.rejected:
+            kept = ("all are listed by `pln rejects`" if len(r.rejects) == r.rejected else
+                    f"the first {len(r.rejects):,} are listed by `pln rejects`")
             out.print(f"[red]{r.rejected:,} rejected record(s) in {escape(r.path)}[/] "
-                      "(all are listed by `pln rejects`):")
+                      f"({kept}):")
             for rej in r.rejects[:SHOWN_REJECTS]:
                 out.print(f"  line {rej.line}: {escape(rej.reason)}")
             if r.rejected > SHOWN_REJECTS:
