@@ -120,11 +120,13 @@ class Twarc2Reader(Reader):
         if not isinstance(data, list):
             log.reject(lineno, "'data' is neither a list of tweets nor a tweet")
             return
-        includes = page.get("includes") or {}
+        includes = page.get("includes")
+        includes = includes if isinstance(includes, dict) else {}
         users = _by_id(includes.get("users"))
         tweets = _by_id(includes.get("tweets"))
         by_name = _ByName(users)
-        seen_at = _retrieved_at(page)
+        posts = sink.batch.rows["posts"]
+        first = len(posts)
         for i, tweet in enumerate(data, 1):
             try:
                 self._tweet(tweet, sink, users, tweets, by_name)
@@ -132,10 +134,8 @@ class Twarc2Reader(Reader):
                 log.reject(lineno, f"tweet {i} of the page: {_why(exc)}")
                 continue
             log.records += 1
-        page_time = seen_at
-        if page_time is None:
-            times = [p[3] for p in sink.batch.rows["posts"][-len(data):] if p[3] is not None]
-            page_time = max(times) if times else None
+        # profiles are dated by the page's retrieval, or else by its latest tweet read
+        page_time = _retrieved_at(page) or max((p[3] for p in posts[first:]), default=None)
         for u in users.values():
             _account(sink, u, page_time)
 

@@ -378,3 +378,19 @@ def test_chunk_boundaries_do_not_change_the_result(tmp_path: Path,
         assert chunked.method == "vectorized"
         assert (chunked.records, chunked.added) == (whole.records, whole.added)
         assert_same(tables, {t: many.table(t)[cols] for t, cols in COMPARED.items()})
+
+
+def test_profiles_are_dated_by_their_own_page(tmp_path: Path, store: Store) -> None:
+    """Without __twarc, a page's profiles take the time of its latest readable tweet."""
+    early = {"data": [_tweet("5", "1", "hello"), _tweet("6", "1", "again")],
+             "includes": {"users": [{"id": "1", "username": "ann", "name": "Ann"}]},
+             "meta": {"result_count": 2}}
+    late = {"data": [{"id": "7", "text": "no author"}, _tweet("3", "1", "older")],
+            "includes": {"users": [{"id": "1", "username": "ann", "name": "Zed"}]},
+            "meta": {"result_count": 2}}
+    path = write_pages(tmp_path / "p.jsonl", [early, late])
+    report = store.ingest(path)
+    assert report.rejected == 1 and report.records == 3
+    account = store.table("accounts").set_index("account").loc["x:1"]
+    assert account.display_name == "Ann"  # seen at 00:06; "Zed" only at 00:03
+    assert account.profile_seen_at == store.table("posts").created_at.max()
