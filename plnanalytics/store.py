@@ -67,6 +67,10 @@ from .staging import Staging
 #: Version of the store layout, kept in the ``pln_meta`` table.
 SCHEMA_VERSION = 1
 
+#: First characters that make a spreadsheet run a CSV cell as a formula; CSV output prefixes
+#: such cells with ``'`` (see :meth:`Store.export` and :mod:`plnanalytics.report.export`).
+FORMULA_START = "=+-@\t\r"
+
 #: Chunks a vectorized ingest works on at once (each on its own DuckDB connection).
 _FAST_WORKERS = 2
 
@@ -613,7 +617,7 @@ class Store:
             if suffix == ".csv" and c.type == "strings":
                 e = f"array_to_string({e}, ' ')"
             if suffix == ".csv" and c.type in ("string", "strings") and guard_formulas:
-                e = (f"CASE WHEN regexp_matches({e}, '^[=+\\-@\\t\\r]') "
+                e = (f"CASE WHEN regexp_matches({e}, '^[{_FORMULA_CLASS}]') "
                      f"THEN '''' || {e} ELSE {e} END")
             if suffix == ".csv" and c.type == "timestamp":  # ISO 8601, fractions when present
                 e = (f"CASE WHEN microsecond({e}) = 0 THEN strftime({e}, '%Y-%m-%dT%H:%M:%SZ') "
@@ -630,6 +634,9 @@ class Store:
             tmp.unlink(missing_ok=True)
             raise StoreError(f"{out}: cannot write ({_first_line(exc)})") from None
         return self.con.execute(f"SELECT count(*) FROM {_q(table)}").fetchall()[0][0]
+
+
+_FORMULA_CLASS = FORMULA_START.replace("-", "\\-").replace("\t", "\\t").replace("\r", "\\r")
 
 
 class _UseRecords(Exception):
