@@ -16,8 +16,11 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 demo: $(VENV)/.installed
 	rm -f $(STORE)
-	$(BIN)/pln ingest data/sample/naespchat_twarc2.jsonl data/sample/principallife_tags.csv --store $(STORE)
+	$(BIN)/pln ingest data/sample/naespchat_twarc2.jsonl data/sample/principallife_tags.csv \
+		data/sample/roster.csv --store $(STORE)
 	$(BIN)/pln info --store $(STORE)
+	$(BIN)/pln analyze --store $(STORE) --out data/sample/analysis
+	$(BIN)/pln flags --store $(STORE) --out data/sample/analysis/flags.csv
 
 test: $(VENV)/.installed
 	$(BIN)/ruff check plnanalytics tests scripts
@@ -28,6 +31,7 @@ sample: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(BIN)/python scripts/bench_ingest.py
+	$(BIN)/python scripts/bench_analyze.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache build *.egg-info $(STORE)
+	rm -rf $(VENV) .pytest_cache build *.egg-info $(STORE) data/sample/analysis

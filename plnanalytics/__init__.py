@@ -8,11 +8,19 @@ Examples
 >>> import plnanalytics as pln
 >>> pln.Dataset()
 Dataset(posts=0, interactions=0, accounts=0, people=0, identities=0, memberships=0)
+
+The usual path: ``Store.ingest`` files, :func:`build_graph` from the store, :func:`analyze`
+the graph and :func:`flag_isolation` its roster people; :func:`write_analysis` writes the
+files researchers open.
 """
 
+from .analysis import Analysis, Thresholds, analyze, flag_isolation
 from .dataset import Dataset
 from .errors import FormatError, OptionError, PlnError, RecordError, SchemaError, StoreError
+from .graph.build import build_graph, undirected
+from .identity import resolve_identities
 from .ingest import FORMATS, open_reader, sniff
+from .report.export import write_analysis, write_graph, write_table
 from .schema import TABLES, validate
 from .store import IngestReport, Store, StoreInfo
 
@@ -21,6 +29,7 @@ __version__ = "0.1.0"
 __all__ = [
     "FORMATS",
     "TABLES",
+    "Analysis",
     "Dataset",
     "FormatError",
     "IngestReport",
@@ -31,8 +40,17 @@ __all__ = [
     "Store",
     "StoreError",
     "StoreInfo",
+    "Thresholds",
     "__version__",
+    "analyze",
+    "build_graph",
+    "flag_isolation",
     "open_reader",
+    "resolve_identities",
     "sniff",
+    "undirected",
     "validate",
+    "write_analysis",
+    "write_graph",
+    "write_table",
 ]

@@ -7,9 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import fields as dataclass_fields
 from pathlib import Path
 from typing import Annotated
 
+import networkx as nx
 import pandas as pd
 import typer
 from rich.console import Console
@@ -25,8 +27,12 @@ from rich.progress import (
 from rich.table import Table
 
 from . import __version__
-from .errors import PlnError
+from .analysis import Thresholds, flag_isolation
+from .analysis import analyze as run_analysis
+from .errors import OptionError, PlnError
+from .graph.build import build_graph
 from .ingest import FORMATS, reader_class
+from .report.export import write_analysis, write_table
 from .schema import TABLES
 from .store import IngestReport, Store
 
@@ -89,13 +95,25 @@ def ingest(
     context_col: Annotated[str | None, typer.Option(help="edgelist: context column.")] = None,
     platform: Annotated[str | None, typer.Option(help="edgelist: platform used in node keys "
                                                  "(default edgelist).")] = None,
+    id_col: Annotated[str | None, typer.Option(
+        help="roster: person id column (default: person_id, id, staff_id, ...).")] = None,
+    name_col: Annotated[str | None, typer.Option(
+        help="roster: name column (default: name, full_name, or first_name + last_name).")
+    ] = None,
+    account_col: Annotated[list[str] | None, typer.Option(
+        help="roster: an account column as column=platform, e.g. x_user_id=x (repeatable; "
+             "columns such as x_user_id or mastodon_account are found anyway).")] = None,
+    sheet: Annotated[str | None, typer.Option(
+        help="roster: sheet of an .xlsx roster (default: the first).")] = None,
     memory_limit: Annotated[str | None, typer.Option(
         help="Most memory the store may use, e.g. 2GB (beyond it, work spills to disk).")
     ] = None,
 ) -> None:
     """Read files into the store: each file in one transaction, nothing stored twice."""
     options = {"src_col": src_col, "dst_col": dst_col, "kind": kind, "weight_col": weight_col,
-               "time_col": time_col, "context_col": context_col, "platform": platform}
+               "time_col": time_col, "context_col": context_col, "platform": platform,
+               "id_col": id_col, "name_col": name_col, "account_cols": account_col or None,
+               "sheet": sheet}
     reports: list[IngestReport] = []
     failed = 0
     existed = store.exists()
@@ -117,7 +135,7 @@ def ingest(
 
 
 def _ingest_one(st: Store, path: Path, fmt: str, strict: bool,
-                options: dict[str, str | None]) -> IngestReport:
+                options: dict[str, str | list[str] | None]) -> IngestReport:
     with Progress(TextColumn("[bold]{task.description}"), BarColumn(), DownloadColumn(),
                   TransferSpeedColumn(), TimeRemainingColumn(), console=err,
                   transient=True) as progress:
@@ -137,6 +155,9 @@ def _show_reports(reports: list[IngestReport]) -> None:
     for r in reports:
         added = (f"{r.added.get('interactions', 0):,} ties, "
                  f"{r.added.get('accounts', 0):,} accounts")
+        for name in ("people", "identities", "memberships"):
+            if r.added.get(name, 0):
+                added += f", {r.added[name]:,} {name}"
         table.add_row(escape(Path(r.path).name), r.format, f"{r.records:,} {r.unit}",
                       f"{r.kept:,}", f"{r.duplicates:,}", f"{r.rejected:,}", added)
     out.print(table)
@@ -209,6 +230,149 @@ def export(
     with _errors(), Store(store, read_only=True) as st:
         n = st.export(table, out_path, guard_formulas=not raw)
     out.print(f"Wrote {n:,} {escape(table)} rows to {escape(str(out_path))}")
+
+
+# -- analysis ---------------------------------------------------------------------------------
+
+KindsOption = Annotated[list[str] | None, typer.Option(
+    "--kinds", help="Interaction kinds to keep, e.g. reply,mention (repeatable; default all).")]
+SinceOption = Annotated[str | None, typer.Option(
+    help="Keep ties and posts from this date or time on (ISO 8601, UTC), e.g. 2025-09-01.")]
+UntilOption = Annotated[str | None, typer.Option(
+    help="Keep ties and posts before this date or time (ISO 8601, UTC).")]
+ContextsOption = Annotated[list[str] | None, typer.Option(
+    "--context", help="Keep ties and posts with this hashtag, channel or survey question "
+    "(repeatable).")]
+AccountsOption = Annotated[bool, typer.Option(
+    "--accounts/--people", help="One node per account, or merge accounts into their roster "
+    "people (default).")]
+
+
+def _graph(st: Store, kinds: list[str] | None, since: str | None, until: str | None,
+           contexts: list[str] | None, accounts: bool) -> nx.DiGraph:
+    with err.status("Building the graph..."):
+        return build_graph(st, kinds=_split(kinds), since=since, until=until,
+                           contexts=contexts, people=not accounts)
+
+
+def _split(values: list[str] | None) -> list[str] | None:
+    return [v for item in values for v in item.replace(",", " ").split()] if values else None
+
+
+@app.command()
+def analyze(
+    store: StoreOption,
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Folder for the result files.",
+                                          file_okay=False)],
+    kinds: KindsOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    context: ContextsOption = None,
+    group: Annotated[str, typer.Option(
+        help="Node attribute that groups people (brokerage roles, E-I index): organization "
+             "(the district), unit (the school) or any roster column.")] = "organization",
+    seed: Annotated[int, typer.Option(help="Seed for communities and sampling.")] = 0,
+    accounts: AccountsOption = False,
+) -> None:
+    """Metrics for every node, communities and a network summary, written as metrics.csv,
+    communities.csv, summary.json, graph.graphml and graph.gexf (open it in Gephi)."""
+    with _errors():
+        with Store(store, read_only=True) as st:
+            G = _graph(st, kinds, since, until, context, accounts)
+        steps = {"centrality": "Computing centrality and brokerage",
+                 "communities": "Finding communities", "summary": "Summarizing the network"}
+        with Progress(TextColumn("[bold]{task.description}"), BarColumn(), console=err,
+                      transient=True) as progress:
+            task = progress.add_task("Analysing", total=len(steps) + 1)
+
+            def advance(step: str) -> None:
+                progress.update(task, description=steps.get(step, step), advance=1)
+
+            result = run_analysis(G, group=group, seed=seed, progress=advance)
+            progress.update(task, description="Writing files", advance=1)
+            paths = write_analysis(result, out_dir)
+    _show_summary(result.summary)
+    for p in paths:
+        out.print(f"Wrote {escape(str(p))}")
+
+
+def _show_summary(s: dict) -> None:
+    t = Table(title="Network", title_justify="left")
+    t.add_column("measure")
+    t.add_column("value", justify="right")
+    rows = [
+        ("nodes (people and accounts)", s["nodes"]), ("ties (directed edges)", s["edges"]),
+        ("density", s["density"]), ("reciprocity", s["reciprocity"]),
+        ("components", s["components"]),
+        ("largest component share", s["largest_component_share"]),
+        ("isolates", s["isolates"]), ("communities (2+ members)", s["communities"]),
+        ("modularity", s["modularity"]), ("average clustering", s["average_clustering"]),
+        ("average path length", s["average_path_length"]),
+        (f"E-I index by {s.get('attribute')}", s["ei_index"]),
+    ]
+    for name, value in rows:
+        t.add_row(name, "n/a" if value is None else _fmt(value))
+    out.print(t)
+
+
+@app.command()
+def flags(
+    store: StoreOption,
+    out_path: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="Write the watchlist to this .csv (or .parquet) file.",
+        dir_okay=False)] = None,
+    kinds: KindsOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    context: ContextsOption = None,
+    everyone: Annotated[bool, typer.Option(
+        help="Judge every account, not only the people on the roster.")] = False,
+    threshold: Annotated[list[str] | None, typer.Option(
+        help="Change a threshold, e.g. never_sought_min_out=1 (repeatable): "
+             + ", ".join(f.name for f in dataclass_fields(Thresholds)) + ".")] = None,
+    accounts: AccountsOption = False,
+    limit: Annotated[int, typer.Option(help="Rows to show (0 for all).")] = 50,
+) -> None:
+    """The isolation watchlist: roster people who are absent, isolated, cut off, on a single
+    tie, dependent on one bridge, never sought, unreciprocated or peripheral, and why."""
+    with _errors():
+        th = _thresholds(threshold)
+        with Store(store, read_only=True) as st:
+            G = _graph(st, kinds, since, until, context, accounts)
+        watch = flag_isolation(G, thresholds=th, everyone=everyone)
+        if out_path is not None:
+            write_table(watch, out_path)
+    judged = sum(1 for _, d in G.nodes(data=True) if everyone or d.get("on_roster"))
+    if not judged:
+        out.print("[yellow]No roster in the store:[/] ingest one with "
+                  "`pln ingest roster.csv --format roster`, or use --everyone.")
+    people = watch["node"].nunique() if len(watch) else 0
+    out.print(f"{len(watch):,} flag(s) for {people:,} of {judged:,} "
+              f"{'nodes' if everyone else 'roster people'}.")
+    if len(watch):
+        view = watch[["name", "organization", "flag", "severity", "reason"]].rename(
+            columns={"organization": "district"})
+        _print_frame("Watchlist", view if limit <= 0 else view.head(limit))
+        if 0 < limit < len(watch):
+            out.print(f"... {len(watch) - limit:,} more (use --limit 0, or --out)")
+    if out_path is not None:
+        out.print(f"Wrote {escape(str(out_path))}")
+
+
+def _thresholds(items: list[str] | None) -> Thresholds:
+    names = {f.name: f.type for f in dataclass_fields(Thresholds)}
+    values: dict[str, float] = {}
+    for item in items or []:
+        name, _, value = item.partition("=")
+        name = name.strip()
+        if name not in names or not value.strip():
+            raise OptionError(f"--threshold {item!r}: expected name=value with a name among "
+                              f"{', '.join(names)}")
+        try:
+            values[name] = float(value) if names[name] in (float, "float") else int(value)
+        except ValueError:
+            raise OptionError(f"--threshold {item!r}: {value!r} is not a number") from None
+    return Thresholds(**values)
 
 
 @app.command()

@@ -20,6 +20,7 @@ import pyarrow as pa
 
 from ..dataset import Dataset
 from ..errors import OptionError
+from ..identity import resolve_identities
 from ..ingest.base import arrow_type
 from ..schema import TABLES
 from ..store import Store
@@ -157,8 +158,6 @@ def build_graph(
     >>> G.nodes["roster:P2"]["traces"]
     0
     """
-    from ..identity import resolve_identities  # TEMP until identity.py lands
-
     kinds = _as_list(kinds)
     raw = [c.lower() for c in _as_list(contexts, split=False)]
     tags = sorted({t if t.startswith("#") else f"#{t}" for t in raw} | set(raw))

@@ -7,7 +7,7 @@ Examples
 --------
 >>> from plnanalytics.ingest import FORMATS
 >>> sorted(FORMATS)
-['edgelist', 'tags', 'twarc-csv', 'twarc2', 'twitter-v1']
+['edgelist', 'roster', 'tags', 'twarc-csv', 'twarc2', 'twitter-v1']
 """
 
 from __future__ import annotations
@@ -26,10 +26,12 @@ FORMATS: dict[str, str] = {
     "twarc-csv": "twarc_csv:TwarcCsvReader",
     "twitter-v1": "twitter_v1:TwitterV1Reader",
     "edgelist": "edgelist:EdgelistReader",
+    "roster": "roster:RosterReader",
 }
 
-#: The order in which formats are tried when sniffing (most specific first).
-_SNIFF_ORDER = ("twarc2", "twitter-v1", "tags", "twarc-csv", "edgelist")
+#: The order in which formats are tried when sniffing (most specific first). A roster is
+#: tried last, so it never takes a file another format claims.
+_SNIFF_ORDER = ("twarc2", "twitter-v1", "tags", "twarc-csv", "edgelist", "roster")
 
 
 def reader_class(fmt: str) -> type[Reader]:

@@ -299,12 +299,11 @@ def open_binary(path: Path) -> IO[bytes]:
     Raises :class:`FormatError` naming the file when it cannot be opened.
     """
     try:
-        raw = open(path, "rb")  # noqa: SIM115 - returned to the caller
+        if path.suffix == ".gz":  # given a name, GzipFile closes the file it opened
+            return gzip.GzipFile(filename=path, mode="rb")
+        return open(path, "rb")
     except OSError as exc:
         raise FormatError(f"{path}: cannot open ({exc.strerror or exc})") from None
-    if path.suffix == ".gz":
-        return gzip.GzipFile(fileobj=raw, mode="rb")
-    return raw
 
 
 def raw_position(fh: IO[bytes]) -> int:

@@ -19,17 +19,21 @@ Examples
 
 from __future__ import annotations
 
+import json
 import math
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 import pandas as pd
 
 from ..errors import PlnError
 from ..store import FORMULA_START
+
+if TYPE_CHECKING:
+    from ..analysis import Analysis
 
 #: Graph file formats by suffix.
 GRAPH_FORMATS = (".graphml", ".gexf")
@@ -151,3 +155,44 @@ def _atomic(path: Path, write: Callable[[Path], object]) -> None:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+#: The files :func:`write_analysis` writes, in order.
+ANALYSIS_FILES = ("metrics.csv", "communities.csv", "summary.json", "graph.graphml",
+                  "graph.gexf")
+
+
+def write_analysis(result: Analysis, out_dir: str | Path) -> list[Path]:
+    """Write an analysis as the files researchers open: :data:`ANALYSIS_FILES`.
+
+    ``metrics.csv`` has one row per node (isolates included), ``communities.csv`` one row
+    per community, ``summary.json`` the network-level numbers and the settings used, and
+    the graph files carry every node and edge attribute plus the main metrics (open
+    ``graph.gexf`` in Gephi). The folder is created if needed.
+
+    Returns
+    -------
+    list of Path
+        The files written.
+    """
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise PlnError(f"{out}: exists and is not a folder")
+    out.mkdir(parents=True, exist_ok=True)
+    paths = [out / name for name in ANALYSIS_FILES]
+    write_table(result.metrics, paths[0])
+    write_table(result.communities, paths[1])
+    text = json.dumps(_jsonable(result.summary), indent=2, sort_keys=False, allow_nan=False)
+    _atomic(paths[2], lambda tmp: tmp.write_text(text + "\n", encoding="utf-8"))
+    write_graph(result.graph, paths[3])
+    write_graph(result.graph, paths[4])
+    return paths
+
+
+def _jsonable(value: Any) -> Any:
+    """Plain JSON values: NaN becomes null, numpy scalars become numbers."""
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    return _value(value)

@@ -1,0 +1,156 @@
+"""Network analysis: per-node metrics, communities, the network summary and the watchlist.
+
+Modules, one topic each: :mod:`~plnanalytics.analysis.centrality` (degrees, betweenness,
+PageRank, closeness, eigenvector, clustering, coreness, reciprocity, components),
+:mod:`~plnanalytics.analysis.brokerage` (Burt's constraint and effective size,
+Gould-Fernandez roles), :mod:`~plnanalytics.analysis.communities` (Louvain and the community
+table), :mod:`~plnanalytics.analysis.structure` (network-level numbers) and
+:mod:`~plnanalytics.analysis.isolation` (the watchlist). :func:`analyze` runs the first
+four over one graph.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import networkx as nx
+import pandas as pd
+
+from ..graph.build import ATTRIBUTE_ALIASES
+from .centrality import centrality_table
+from .communities import community_table, louvain
+from .isolation import Thresholds, flag_isolation
+from .structure import summary as network_summary
+
+#: Node attributes that lead the metrics table, when the graph has them.
+IDENTITY_COLUMNS = ("person_id", "name", "handle", "organization", "unit", "role", "on_roster",
+                    "posts")
+
+#: Metrics copied onto the graph's nodes, so that Gephi can size and colour by them.
+GRAPH_METRICS = ("degree", "in_degree", "out_degree", "betweenness", "pagerank", "harmonic",
+                 "eigenvector", "coreness", "constraint", "community", "component")
+
+
+@dataclass
+class Analysis:
+    """What :func:`analyze` finds in one graph.
+
+    Attributes
+    ----------
+    graph : networkx.DiGraph
+        A copy of the graph with :data:`GRAPH_METRICS` as node attributes.
+    metrics : pandas.DataFrame
+        One row per node, isolates included: ``node``, the identity columns, every metric,
+        ``community`` and ``component``.
+    communities : pandas.DataFrame
+        One row per community (see :func:`~plnanalytics.analysis.communities.community_table`).
+    summary : dict
+        The network summary (see :func:`~plnanalytics.analysis.structure.summary`), plus
+        the settings used.
+    """
+
+    graph: nx.DiGraph
+    metrics: pd.DataFrame
+    communities: pd.DataFrame
+    summary: dict = field(default_factory=dict)
+
+
+def analyze(
+    G: nx.DiGraph,
+    *,
+    group: str | None = "organization",
+    seed: int = 0,
+    k: int | None = None,
+    exact_max_nodes: int = 5000,
+    resolution: float = 1.0,
+    progress: Callable[[str], None] | None = None,
+) -> Analysis:
+    """Metrics, communities and the summary of a graph, in one call.
+
+    Parameters
+    ----------
+    G : networkx.DiGraph
+        A graph from :func:`~plnanalytics.graph.build.build_graph` (any DiGraph will do).
+    group : str, optional
+        The node attribute that groups people, for brokerage roles, E-I index,
+        assortativity and the communities' dominant groups (default ``organization``, the
+        district; roster names such as ``district`` or ``school`` are understood). ``None``
+        or an attribute no node has leaves those out.
+    seed : int
+        Seed of every sampled or randomized step (Louvain, sampled betweenness and
+        closeness, sampled path length): the same data and seed give the same results.
+    k : int, optional
+        Number of sources for sampled betweenness, closeness and path length; sampling is
+        used above ``exact_max_nodes`` nodes.
+    exact_max_nodes : int
+        Largest graph for which betweenness, closeness and path length are exact.
+    resolution : float
+        Louvain resolution (larger gives smaller communities).
+    progress : callable, optional
+        Called with the name of each step as it starts.
+
+    Returns
+    -------
+    Analysis
+
+    Examples
+    --------
+    >>> G = nx.DiGraph([("a", "b"), ("b", "a"), ("b", "c")])
+    >>> G.add_node("d")  # an isolate keeps its row
+    >>> result = analyze(G)
+    >>> result.metrics[["node", "degree", "community", "component"]].to_dict("list")
+    {'node': ['a', 'b', 'c', 'd'], 'degree': [1, 2, 1, 0], 'community': [0, 0, 0, 1], \
+'component': [0, 0, 0, 1]}
+    >>> result.summary["isolates"], result.summary["nodes"]
+    (1, 4)
+    """
+    step = progress or (lambda _: None)
+    attr = resolve_attribute(G, group)
+    step("centrality")
+    table = centrality_table(G, seed=seed, k=k, exact_max_nodes=exact_max_nodes, group=attr)
+    step("communities")
+    partition = louvain(G, seed=seed, resolution=resolution)
+    table["community"] = partition
+    communities = community_table(G, partition, pagerank=table["pagerank"], attribute=attr,
+                                  resolution=resolution)
+    step("summary")
+    info = network_summary(G, communities=partition, attribute=attr, seed=seed,
+                           exact_max_nodes=exact_max_nodes, resolution=resolution)
+    info["settings"] = {"group": attr, "seed": seed, "k": k, "exact_max_nodes": exact_max_nodes,
+                        "resolution": resolution, "betweenness": table.attrs.get("betweenness"),
+                        "harmonic": table.attrs.get("harmonic")}
+    info["graph"] = dict(G.graph)
+
+    ident = pd.DataFrame(
+        {c: [G.nodes[n].get(c) for n in G] for c in IDENTITY_COLUMNS
+         if any(c in d for _, d in G.nodes(data=True))}, index=table.index)
+    metrics = pd.concat([ident, table], axis=1).rename_axis("node").reset_index()
+
+    H = G.copy()
+    for col in GRAPH_METRICS:
+        if col in table:
+            nx.set_node_attributes(H, table[col].dropna().to_dict(), col)
+    return Analysis(graph=H, metrics=metrics, communities=communities, summary=info)
+
+
+def resolve_attribute(G: nx.Graph, name: str | None) -> str | None:
+    """The node attribute meant by ``name``: itself when some node has it, else its alias
+    (``district`` is ``organization``, ``school`` is ``unit``), else None.
+
+    Examples
+    --------
+    >>> G = nx.Graph()
+    >>> G.add_node("a", organization="North")
+    >>> resolve_attribute(G, "district"), resolve_attribute(G, "shoe_size")
+    ('organization', None)
+    """
+    if not name:
+        return None
+    for candidate in (name, ATTRIBUTE_ALIASES.get(name.lower())):
+        if candidate and any(candidate in d for _, d in G.nodes(data=True)):
+            return candidate
+    return None
+
+
+__all__ = ["Analysis", "Thresholds", "analyze", "flag_isolation", "resolve_attribute"]
