@@ -20,153 +20,27 @@ hub with many contacts costs nothing extra, unlike the n x n products networkx b
 
 from __future__ import annotations
 
-import math
-from collections.abc import Hashable, Iterator
-from typing import Any
+from collections.abc import Hashable
 
 import networkx as nx
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from ..graph.arrays import (
+    TiePattern,
+    adjacency,
+    attribute_codes,
+    node_index,
+    pair_keys,
+    symmetric,
+)
+
 __all__ = ["ROLES", "brokerage_roles", "constraint", "effective_size"]
 
 #: Gould-Fernandez roles, in the column order of :func:`brokerage_roles`.
 ROLES: tuple[str, ...] = ("coordinator", "itinerant", "representative", "gatekeeper", "liaison")
 
-#: Upper bound on the wedges (candidate triangles) examined at once.
-_WEDGE_CHUNK = 2_000_000
-
-
-# --------------------------------------------------------------------------------------
-# shared sparse helpers (also used by plnanalytics.analysis.centrality)
-# --------------------------------------------------------------------------------------
-
-
-def _node_index(G: nx.Graph) -> pd.Index:
-    """The result index: nodes in ``list(G.nodes)`` order, named ``"node"``."""
-    return pd.Index(list(G.nodes), name="node", tupleize_cols=False)
-
-
-def _adjacency(G: nx.Graph, weight: str | None) -> sp.csr_array:
-    """Directed adjacency matrix of ``G`` in ``list(G.nodes)`` order, self-loops removed.
-
-    Entry ``(i, j)`` is the ``weight`` of the edge ``i -> j`` (1 when ``weight`` is None or
-    the edge lacks it). An undirected graph gives a symmetric matrix. The result is CSR,
-    float64, with sorted indices and no duplicates. (Read straight from the adjacency
-    dicts: several times faster than ``nx.to_scipy_sparse_array``.)
-    """
-    n = G.number_of_nodes()
-    if n == 0 or G.number_of_edges() == 0:
-        return sp.csr_array((n, n), dtype=float)
-    index = {v: i for i, v in enumerate(G)}
-    nbrs = [nbr for _, nbr in G.adjacency()]
-    deg = np.fromiter(map(len, nbrs), dtype=np.int64, count=n)
-    m = int(deg.sum())
-    rows = np.repeat(np.arange(n, dtype=np.int64), deg)
-    cols = np.fromiter((index[v] for nbr in nbrs for v in nbr), dtype=np.int64, count=m)
-    if weight is None:
-        data = np.ones(m)
-    else:
-        data = np.fromiter(
-            (d.get(weight, 1) for nbr in nbrs for d in nbr.values()), dtype=float, count=m
-        )
-    off = rows != cols
-    A = sp.coo_array((data[off], (rows[off], cols[off])), shape=(n, n)).tocsr()
-    A.sum_duplicates()
-    A.sort_indices()
-    return A
-
-
-def _rows(M: sp.csr_array) -> np.ndarray:
-    """Row index of every stored entry of a CSR matrix."""
-    return np.repeat(np.arange(M.shape[0], dtype=np.int64), np.diff(M.indptr))
-
-
-def _keys(rows: np.ndarray, cols: np.ndarray, n: int) -> np.ndarray:
-    """One sortable int64 key per (row, col) pair."""
-    return rows.astype(np.int64) * n + cols.astype(np.int64)
-
-
-def _symmetric(A: sp.csr_array) -> sp.csr_array:
-    """``A + A.T`` as canonical CSR (sorted indices, no duplicates)."""
-    S = (A + A.T).tocsr()
-    S.sum_duplicates()
-    S.sort_indices()
-    return S
-
-
-class _Pattern:
-    """A symmetric sparsity pattern with the lookups triangle enumeration needs.
-
-    ``rows``/``cols`` list the stored entries (each undirected tie twice), ``keys`` their
-    sorted keys and ``rev[e]`` the position of the transposed entry of ``e``.
-    """
-
-    def __init__(self, S: sp.csr_array) -> None:
-        self.n = S.shape[0]
-        self.indptr = S.indptr.astype(np.int64)
-        self.cols = S.indices.astype(np.int64)
-        self.rows = _rows(S)
-        self.keys = _keys(self.rows, self.cols, self.n)
-        self.rev = np.searchsorted(self.keys, _keys(self.cols, self.rows, self.n))
-        self.degree = np.diff(self.indptr)
-
-    @property
-    def nnz(self) -> int:
-        return int(self.cols.size)
-
-    def find(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-        """Positions of the given (existing) entries."""
-        return np.searchsorted(self.keys, _keys(rows, cols, self.n))
-
-    def triangles(
-        self, chunk: int = _WEDGE_CHUNK
-    ) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
-        """Every triangle ``{u, v, w}`` once, in chunks.
-
-        Yields ``(u, v, w, e_uv, e_uw, e_vw)``: node indices and the positions of the entries
-        ``(u, v)``, ``(u, w)`` and ``(v, w)``. Nodes are ranked by (degree, index); each
-        triangle is found from its lowest-ranked node ``u`` by pairing two of its
-        higher-ranked neighbours ``v, w`` and looking the tie ``v - w`` up.
-        """
-        n = self.n
-        if self.nnz == 0:
-            return
-        rank = np.empty(n, dtype=np.int64)
-        rank[np.lexsort((np.arange(n), self.degree))] = np.arange(n)
-        fwd = np.flatnonzero(rank[self.rows] < rank[self.cols])  # entry positions, CSR order
-        frow = self.rows[fwd]
-        fcol = self.cols[fwd]
-        fptr = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum(np.bincount(frow, minlength=n), out=fptr[1:])
-        # forward entry i of row u pairs with the later forward entries of the same row
-        later = fptr[frow + 1] - 1 - np.arange(fwd.size)
-        total = np.cumsum(later)
-        if total.size == 0 or total[-1] == 0:
-            return
-        start = 0
-        while start < fwd.size:
-            base = total[start - 1] if start else 0
-            stop = int(np.searchsorted(total, base + chunk, side="right"))
-            stop = max(stop, start + 1)
-            counts = later[start:stop]
-            m = int(counts.sum())
-            if m:
-                first = np.repeat(np.arange(start, stop, dtype=np.int64), counts)
-                offs = np.arange(m, dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
-                second = first + 1 + offs
-                v = fcol[first]
-                w = fcol[second]
-                pos = np.searchsorted(self.keys, _keys(v, w, n))
-                pos[pos >= self.nnz] = 0
-                hit = self.keys[pos] == _keys(v, w, n)
-                if hit.any():
-                    first, second = first[hit], second[hit]
-                    yield (
-                        frow[first], v[hit], w[hit], fwd[first], fwd[second], pos[hit],
-                    )
-            start = stop
 
 
 # --------------------------------------------------------------------------------------
@@ -174,7 +48,7 @@ class _Pattern:
 # --------------------------------------------------------------------------------------
 
 
-def _burt(A: sp.csr_array) -> tuple[np.ndarray, np.ndarray]:
+def burt_arrays(A: sp.csr_array) -> tuple[np.ndarray, np.ndarray]:
     """Constraint and effective size of every node from the weighted adjacency ``A``.
 
     With mutual weights ``a_uv = w(u->v) + w(v->u)``, ``p_uv = a_uv / sum_x a_ux`` and
@@ -187,8 +61,8 @@ def _burt(A: sp.csr_array) -> tuple[np.ndarray, np.ndarray]:
     triangles, which are enumerated once each and scattered to their six ordered ties.
     """
     n = A.shape[0]
-    S = _symmetric(A)
-    pat = _Pattern(S)
+    S = symmetric(A)
+    pat = TiePattern(S)
     data = S.data
     rowsum = np.bincount(pat.rows, weights=data, minlength=n)
     rowmax = np.zeros(n)
@@ -261,8 +135,8 @@ def constraint(G: nx.Graph, *, weight: str | None = "weight") -> pd.Series:
     >>> constraint(G, weight=None).round(4).to_dict()
     {'a': 0.6267, 'b': 0.9444, 'c': 1.2569, 'd': 1.0, 'z': nan}
     """
-    con, _ = _burt(_adjacency(G, weight))
-    return pd.Series(con, index=_node_index(G), name="constraint", dtype=float)
+    con, _ = burt_arrays(adjacency(G, weight))
+    return pd.Series(con, index=node_index(G), name="constraint", dtype=float)
 
 
 def effective_size(G: nx.Graph, *, weight: str | None = "weight") -> pd.Series:
@@ -298,39 +172,13 @@ def effective_size(G: nx.Graph, *, weight: str | None = "weight") -> pd.Series:
     >>> effective_size(G, weight=None).round(4).to_dict()
     {'a': 2.3333, 'b': 1.0, 'c': 1.0, 'd': 1.0, 'z': nan}
     """
-    _, eff = _burt(_adjacency(G, weight))
-    return pd.Series(eff, index=_node_index(G), name="effective_size", dtype=float)
+    _, eff = burt_arrays(adjacency(G, weight))
+    return pd.Series(eff, index=node_index(G), name="effective_size", dtype=float)
 
 
 # --------------------------------------------------------------------------------------
 # Gould-Fernandez brokerage roles
 # --------------------------------------------------------------------------------------
-
-
-def _is_missing(value: Any) -> bool:
-    """Whether a node attribute value counts as absent: None, NaN/NA/NaT or a blank string."""
-    if value is None:
-        return True
-    if isinstance(value, str):
-        return value.strip() == ""
-    if isinstance(value, float):
-        return math.isnan(value)
-    try:
-        res = pd.isna(value)
-    except (TypeError, ValueError):  # pragma: no cover - exotic objects
-        return False
-    return isinstance(res, bool | np.bool_) and bool(res)
-
-
-def _group_codes(G: nx.Graph, attribute: Hashable) -> np.ndarray:
-    """Integer group code per node (``list(G.nodes)`` order); -1 where the attribute is absent."""
-    values = [d.get(attribute) for _, d in G.nodes(data=True)]
-    valid = np.array([not _is_missing(v) for v in values], dtype=bool)
-    codes = np.full(len(values), -1, dtype=np.int64)
-    if valid.any():
-        present = pd.Series([v for v, ok in zip(values, valid, strict=True) if ok], dtype=object)
-        codes[valid] = pd.factorize(present, sort=False)[0]
-    return codes
 
 
 def _role_of(ga: np.ndarray, gb: np.ndarray, gc: np.ndarray) -> np.ndarray:
@@ -402,10 +250,10 @@ def brokerage_roles(
     >>> int(brokerage_roles(G, "district").loc["b", "gatekeeper"])
     1
     """
-    index = _node_index(G)
+    index = node_index(G)
     n = len(index)
-    codes = _group_codes(G, attribute)
-    A = _adjacency(G, weight).tocoo()
+    codes = attribute_codes(G, attribute)[0]
+    A = adjacency(G, weight).tocoo()
     keep = (codes[A.row] >= 0) & (codes[A.col] >= 0)
     r = A.row[keep].astype(np.int64)
     c = A.col[keep].astype(np.int64)
@@ -425,8 +273,8 @@ def brokerage_roles(
         outs = sp.coo_array((w, (r, gc)), shape=(n, k)).tocsr()
         per_group = np.asarray(ins.multiply(outs).sum(axis=1)).ravel()
         # a = c returns: a -> b -> a, counted at b = c-side of the edge a -> b
-        keys = _keys(r, c, n)  # sorted: CSR order survives tocoo() and the filter
-        rk = _keys(c, r, n)
+        keys = pair_keys(r, c, n)  # sorted: CSR order survives tocoo() and the filter
+        rk = pair_keys(c, r, n)
         pos = np.searchsorted(keys, rk)
         pos[pos >= keys.size] = 0
         back = np.where(keys[pos] == rk, w[pos], 0.0)  # weight of c -> r, 0 if absent
@@ -444,7 +292,7 @@ def brokerage_roles(
 
         # remove closed two-paths (a -> c present); they all lie on triangles
         Av = sp.coo_array((w, (r, c)), shape=(n, n)).tocsr()
-        pat = _Pattern(_symmetric(Av))
+        pat = TiePattern(symmetric(Av))
         dw = np.zeros(pat.nnz)
         dw[pat.find(r, c)] = w
         rev = pat.rev

@@ -36,15 +36,8 @@ import scipy.sparse as sp
 from scipy.sparse import csgraph
 from scipy.sparse.linalg import eigsh
 
-from plnanalytics.analysis.brokerage import (
-    ROLES,
-    _adjacency,
-    _burt,
-    _node_index,
-    _Pattern,
-    _symmetric,
-    brokerage_roles,
-)
+from ..graph.arrays import TiePattern, adjacency, node_index, symmetric
+from .brokerage import ROLES, brokerage_roles, burt_arrays
 
 __all__ = [
     "TABLE_COLUMNS",
@@ -84,7 +77,7 @@ _DENSE_EIG = 64
 
 
 def _series(values: Any, G: nx.Graph, name: str, dtype: Any = float) -> pd.Series:
-    return pd.Series(values, index=_node_index(G), name=name, dtype=dtype)
+    return pd.Series(values, index=node_index(G), name=name, dtype=dtype)
 
 
 def _plan(n: int, k: int | None, seed: int | None, exact_max_nodes: int) -> dict[str, Any]:
@@ -228,7 +221,7 @@ def _degrees(G: nx.Graph, A: sp.csr_array) -> pd.DataFrame:
     n = A.shape[0]
     out_deg = np.diff(A.indptr).astype(np.int64)
     in_deg = np.bincount(A.indices, minlength=n).astype(np.int64)
-    both = np.diff(_symmetric(A).indptr).astype(np.int64)
+    both = np.diff(symmetric(A).indptr).astype(np.int64)
     out_s = np.asarray(A.sum(axis=1)).ravel() if n else np.zeros(0)
     in_s = np.asarray(A.sum(axis=0)).ravel() if n else np.zeros(0)
     return pd.DataFrame(
@@ -236,7 +229,7 @@ def _degrees(G: nx.Graph, A: sp.csr_array) -> pd.DataFrame:
             "degree": both, "in_degree": in_deg, "out_degree": out_deg,
             "in_strength": in_s.astype(float), "out_strength": out_s.astype(float),
         },
-        index=_node_index(G),
+        index=node_index(G),
     )
 
 
@@ -272,7 +265,7 @@ def degrees(G: nx.Graph) -> pd.DataFrame:
     c          1          0           1          0.0           2.0
     z          0          0           0          0.0           0.0
     """
-    return _degrees(G, _adjacency(G, "weight"))
+    return _degrees(G, adjacency(G, "weight"))
 
 
 # --------------------------------------------------------------------------------------
@@ -358,7 +351,7 @@ def betweenness(
     {'sampled': True, 'k': 2, 'seed': 1}
     """
     plan = _plan(G.number_of_nodes(), k, seed, exact_max_nodes)
-    return _betweenness(G, _adjacency(G, None), plan)
+    return _betweenness(G, adjacency(G, None), plan)
 
 
 def _finish_harmonic(
@@ -431,7 +424,7 @@ def harmonic(
     {'a': 0.375, 'b': 0.375, 'c': 0.375, 'd': 0.4583, 'z': 0.0}
     """
     plan = _plan(G.number_of_nodes(), k, seed, exact_max_nodes)
-    return _harmonic(G, _adjacency(G, None), plan)
+    return _harmonic(G, adjacency(G, None), plan)
 
 
 # --------------------------------------------------------------------------------------
@@ -473,7 +466,7 @@ def pagerank(G: nx.Graph, *, alpha: float = 0.85, weight: str | None = "weight")
     >>> round(float(pagerank(G).sum()), 6), bool(pagerank(G).idxmax() == "a")
     (1.0, True)
     """
-    return _pagerank(G, _adjacency(G, weight), alpha)
+    return _pagerank(G, adjacency(G, weight), alpha)
 
 
 def _pagerank(
@@ -517,7 +510,7 @@ def _undirected(G: nx.Graph, A: sp.csr_array, weight: str | None) -> sp.csr_arra
     A tie's weight is the sum of both directions, ``A + A.T`` (an undirected ``G`` already
     gives a symmetric ``A``); with ``weight=None`` every tie counts 1.
     """
-    W = _symmetric(A) if G.is_directed() else A.copy()
+    W = symmetric(A) if G.is_directed() else A.copy()
     if weight is None:
         W.data = np.ones_like(W.data)
     return W
@@ -590,7 +583,7 @@ def eigenvector(G: nx.Graph, *, weight: str | None = "weight") -> pd.Series:
     >>> round(float((eigenvector(G) ** 2).sum()), 12)
     1.0
     """
-    return _eigenvector(G, _undirected(G, _adjacency(G, weight), weight))
+    return _eigenvector(G, _undirected(G, adjacency(G, weight), weight))
 
 
 # --------------------------------------------------------------------------------------
@@ -600,7 +593,7 @@ def eigenvector(G: nx.Graph, *, weight: str | None = "weight") -> pd.Series:
 
 def _clustering(G: nx.Graph, A: sp.csr_array) -> pd.Series:
     n = A.shape[0]
-    pat = _Pattern(_symmetric(A))
+    pat = TiePattern(symmetric(A))
     tri = np.zeros(n)
     for u, v, w, *_ in pat.triangles():
         tri += np.bincount(np.concatenate([u, v, w]), minlength=n)
@@ -634,7 +627,7 @@ def clustering(G: nx.Graph) -> pd.Series:
     >>> clustering(G).round(4).to_dict()
     {'a': 0.3333, 'b': 1.0, 'c': 1.0, 'd': 0.0, 'z': 0.0}
     """
-    return _clustering(G, _adjacency(G, None))
+    return _clustering(G, adjacency(G, None))
 
 
 def _core_numbers(S: sp.csr_array) -> np.ndarray:
@@ -700,7 +693,7 @@ def coreness(G: nx.Graph) -> pd.Series:
     >>> coreness(G).to_dict()
     {'a': 2, 'b': 2, 'c': 2, 'd': 1, 'z': 0}
     """
-    return _coreness(G, _symmetric(_adjacency(G, None)))
+    return _coreness(G, symmetric(adjacency(G, None)))
 
 
 def _reciprocity(G: nx.Graph, A: sp.csr_array) -> pd.Series:
@@ -740,7 +733,7 @@ def reciprocity(G: nx.Graph) -> pd.Series:
     >>> reciprocity(G).round(4).to_dict()
     {'a': 0.6667, 'b': 1.0, 'c': 0.0, 'z': nan}
     """
-    return _reciprocity(G, _adjacency(G, None))
+    return _reciprocity(G, adjacency(G, None))
 
 
 def _components(G: nx.Graph, A: sp.csr_array) -> pd.Series:
@@ -788,7 +781,7 @@ def components(G: nx.Graph) -> pd.Series:
     >>> components(G).to_dict()
     {'x': 1, 'y': 1, 'a': 0, 'b': 0, 'c': 0, 'z': 3, 'm': 2}
     """
-    return _components(G, _adjacency(G, None))
+    return _components(G, adjacency(G, None))
 
 
 # --------------------------------------------------------------------------------------
@@ -842,10 +835,10 @@ def centrality_table(
     [0.0, 0.0, nan, 1.0]
     """
     plan = _plan(G.number_of_nodes(), k, seed, exact_max_nodes)
-    Aw = _adjacency(G, "weight")
+    Aw = adjacency(G, "weight")
     Au = Aw.copy()
     Au.data = np.ones_like(Au.data)
-    con, eff = _burt(Aw)
+    con, eff = burt_arrays(Aw)
     sums = np.zeros(Au.shape[0])  # harmonic sums, from the same searches as betweenness
     bc = _betweenness(G, Au, plan, sums)
     hc = _finish_harmonic(G, sums, _sources(G, plan), plan)
@@ -855,7 +848,7 @@ def centrality_table(
     df["harmonic"] = hc
     df["eigenvector"] = _eigenvector(G, _undirected(G, Aw, "weight"))
     df["clustering"] = _clustering(G, Au)
-    df["coreness"] = _coreness(G, _symmetric(Au))
+    df["coreness"] = _coreness(G, symmetric(Au))
     df["constraint"] = con
     df["effective_size"] = eff
     df["reciprocity"] = _reciprocity(G, Au)

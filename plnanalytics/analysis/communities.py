@@ -17,7 +17,8 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from plnanalytics.graph.build import undirected
+from ..graph.arrays import is_missing, node_index
+from ..graph.build import undirected
 
 __all__ = ["community_table", "louvain", "modularity"]
 
@@ -36,23 +37,9 @@ TABLE_COLUMNS = [
 
 
 # --------------------------------------------------------------------------- helpers
-def node_index(G: nx.Graph) -> pd.Index:
-    """The index of per-node results: ``list(G.nodes)`` in order, named ``"node"``."""
-    return pd.Index(list(G.nodes), name="node", tupleize_cols=False)
-
-
 def node_sort_key(node: Hashable) -> tuple[str, str]:
     """Deterministic order of node keys: string order, then type name (``1`` vs ``"1"``)."""
     return (str(node), type(node).__name__)
-
-
-def is_missing(value: Any) -> bool:
-    """True for an absent attribute value: ``None``, NaN or an empty/blank string."""
-    if value is None:
-        return True
-    if isinstance(value, float) and math.isnan(value):
-        return True
-    return isinstance(value, str) and not value.strip()
 
 
 def edge_arrays(
@@ -73,17 +60,6 @@ def edge_arrays(
         if weight is not None:
             w[k] = d.get(weight, 1.0)
     return u, v, w
-
-
-def attribute_codes(G: nx.Graph, attribute: str) -> tuple[np.ndarray, list]:
-    """Integer codes of a node attribute in ``list(G.nodes)`` order, -1 where it is missing.
-
-    Returns the codes and the distinct values (``values[code]``).
-    """
-    raw = [d.get(attribute) for _, d in G.nodes(data=True)]
-    keyed = [None if is_missing(x) else x for x in raw]
-    codes, uniques = pd.factorize(pd.Series(keyed, dtype=object), use_na_sentinel=True)
-    return np.asarray(codes, dtype=np.int64), list(uniques)
 
 
 def community_labels(G: nx.Graph, communities: Any) -> pd.Series:

@@ -16,16 +16,9 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse import csgraph
 
-from plnanalytics.analysis.communities import (
-    attribute_codes,
-    community_labels,
-    edge_arrays,
-    is_missing,
-    louvain,
-    modularity,
-    node_sort_key,
-)
-from plnanalytics.graph.build import undirected
+from ..graph.arrays import attribute_codes, is_missing
+from ..graph.build import undirected
+from .communities import community_labels, edge_arrays, louvain, modularity, node_sort_key
 
 __all__ = [
     "assortativity",

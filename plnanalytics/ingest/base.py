@@ -18,6 +18,7 @@ plnanalytics.errors.RecordError: chat.jsonl, line 3: not JSON
 
 from __future__ import annotations
 
+import csv
 import gzip
 import io
 from abc import ABC, abstractmethod
@@ -338,3 +339,80 @@ def read_head(path: Path, size: int = 65536) -> bytes:
 def text_lines(fh: IO[bytes], encoding: str = "utf-8-sig") -> io.TextIOWrapper:
     """Wrap a binary file for the csv module (universal newlines, BOM removed)."""
     return io.TextIOWrapper(fh, encoding=encoding, errors="strict", newline="")
+
+
+def text_suffix(path: Path) -> str:
+    """The suffix that names a file's format, lowercase, ignoring ``.gz``.
+
+    Examples
+    --------
+    >>> text_suffix(Path("advice.TSV.gz"))
+    '.tsv'
+    """
+    suffixes = [s.lower() for s in path.suffixes]
+    if suffixes and suffixes[-1] == ".gz":
+        suffixes.pop()
+    return suffixes[-1] if suffixes else ""
+
+
+def first_line(text: str) -> str | None:
+    """The first line of ``text`` that is not blank."""
+    for line in text.splitlines():
+        if line.strip():
+            return line
+    return None
+
+
+def guess_delimiter(suffix: str, header_line: str) -> str:
+    """Tab for .tsv; otherwise the most frequent of , tab ; | in the header line.
+
+    Examples
+    --------
+    >>> guess_delimiter(".csv", "ego;alter;weight")
+    ';'
+    """
+    if suffix == ".tsv":
+        return "\t"
+    preferred = "," if suffix == ".csv" else "\t"
+    counts = {d: header_line.count(d) for d in (",", "\t", ";", "|")}
+    best = max(counts, key=lambda d: (counts[d], d == preferred))
+    return best if counts[best] else preferred
+
+
+def delimited_header(path: Path, head: bytes) -> tuple[list[str], str] | None:
+    """The column names and the delimiter of a ``.csv`` or ``.tsv`` file (also gzipped),
+    read from the first non-blank line of ``head``; None for other files (for sniffing).
+
+    Examples
+    --------
+    >>> delimited_header(Path("roster.csv"), b"\\xef\\xbb\\xbfperson_id;name\\r\\nP1;Ann")
+    (['person_id', 'name'], ';')
+    """
+    suffix = text_suffix(path)
+    if suffix not in (".csv", ".tsv"):
+        return None
+    line = first_line(head.decode("utf-8-sig", errors="replace"))
+    if line is None:
+        return None
+    delimiter = guess_delimiter(suffix, line)
+    try:
+        return next(csv.reader([line], delimiter=delimiter)), delimiter
+    except (csv.Error, StopIteration):
+        return None
+
+
+def find_column(header: list[str], name: object) -> int | None:
+    """Position of the column ``name`` in a header: exact (ignoring surrounding spaces) first,
+    then case-insensitive; None when absent.
+
+    Examples
+    --------
+    >>> find_column(["Ego", " Alter "], "alter"), find_column(["Ego"], "weight")
+    (1, None)
+    """
+    wanted = str(name).strip()
+    stripped = [h.strip() for h in header]
+    if wanted in stripped:
+        return stripped.index(wanted)
+    lowered = [h.lower() for h in stripped]
+    return lowered.index(wanted.lower()) if wanted.lower() in lowered else None

@@ -50,7 +50,20 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import FormatError, OptionError
-from .base import Batch, Reader, ReadLog, open_binary, raw_position, read_head, text_lines
+from .base import (
+    Batch,
+    Reader,
+    ReadLog,
+    delimited_header,
+    find_column,
+    first_line,
+    guess_delimiter,
+    open_binary,
+    raw_position,
+    read_head,
+    text_lines,
+    text_suffix,
+)
 from .tweets import parse_twitter_time
 
 #: Column pairs tried, in order, when ``src_col``/``dst_col`` are not given.
@@ -165,27 +178,17 @@ class EdgelistReader(Reader):
 
     @classmethod
     def sniff(cls, path: Path, head: bytes) -> bool:
-        suffix = _suffix(path)
-        if suffix not in (".csv", ".tsv"):
-            return False
-        line = _first_line(head.decode("utf-8-sig", errors="replace"))
-        if line is None:
-            return False
-        try:
-            names = next(csv.reader([line], delimiter=_delimiter(suffix, line)))
-        except (csv.Error, StopIteration):
-            return False
-        return _default_pair(names) is not None
+        header = delimited_header(path, head)
+        return header is not None and default_pair(header[0]) is not None
 
     def batches(self, log: ReadLog) -> Iterator[Batch]:
         path = self.path
         total = path.stat().st_size
-        suffix = _suffix(path)
-        head_line = _first_line(read_head(path).decode("utf-8-sig", errors="replace"))
+        head_line = first_line(read_head(path).decode("utf-8-sig", errors="replace"))
         if head_line is None:
             raise FormatError(f"{path}: the file is empty; expected an edge list CSV with a "
                               "header row (source,target,...)")
-        delimiter = _delimiter(suffix, head_line)
+        delimiter = guess_delimiter(text_suffix(path), head_line)
         with open_binary(path) as fh:
             reader = csv.reader(text_lines(fh), delimiter=delimiter)
             header = self._header(reader)
@@ -210,7 +213,7 @@ class EdgelistReader(Reader):
         opts = self.options
         have = ", ".join(header)
         cols: dict[str, int | None] = {}
-        pair = _default_pair(header)
+        pair = default_pair(header)
         for opt, which in (("src_col", 0), ("dst_col", 1)):
             name = opts.get(opt)
             if name is None:
@@ -232,14 +235,11 @@ class EdgelistReader(Reader):
         return cols
 
     def _find(self, header: list[str], opt: str, name: object, have: str) -> int:
-        wanted = str(name).strip()
-        if wanted in header:
-            return header.index(wanted)
-        lowered = [h.lower() for h in header]
-        if wanted.lower() in lowered:
-            return lowered.index(wanted.lower())
-        raise OptionError(f"{self.path}: no column {wanted!r} (option {opt}); the file has "
-                          f"columns: {have}")
+        at = find_column(header, name)
+        if at is None:
+            raise OptionError(f"{self.path}: no column {str(name).strip()!r} (option {opt}); "
+                              f"the file has columns: {have}")
+        return at
 
     # -- rows --------------------------------------------------------------------------------
     def _rows(self, reader: Any, fh: Any, header: list[str], cols: dict[str, int | None],
@@ -336,32 +336,13 @@ class EdgelistReader(Reader):
         yield batch
 
 
-def _suffix(path: Path) -> str:
-    """The format suffix, lowercase, ignoring ``.gz``."""
-    suffixes = [s.lower() for s in path.suffixes]
-    if suffixes and suffixes[-1] == ".gz":
-        suffixes.pop()
-    return suffixes[-1] if suffixes else ""
 
 
-def _first_line(text: str) -> str | None:
-    for line in text.splitlines():
-        if line.strip():
-            return line
-    return None
 
 
-def _delimiter(suffix: str, header_line: str) -> str:
-    """Tab for .tsv; otherwise the most frequent of , tab ; | in the header line."""
-    if suffix == ".tsv":
-        return "\t"
-    preferred = "," if suffix == ".csv" else "\t"
-    counts = {d: header_line.count(d) for d in (",", "\t", ";", "|")}
-    best = max(counts, key=lambda d: (counts[d], d == preferred))
-    return best if counts[best] else preferred
 
 
-def _default_pair(header: list[str]) -> tuple[int, int] | None:
+def default_pair(header: list[str]) -> tuple[int, int] | None:
     """Positions of the first default column pair present in a header (case-insensitive)."""
     lowered = [h.strip().lower() for h in header]
     for a, b in DEFAULT_PAIRS:

@@ -86,8 +86,21 @@ from pathlib import Path
 from typing import IO, Any
 
 from ..errors import FormatError, OptionError
-from .base import Batch, Reader, ReadLog, open_binary, raw_position, text_lines
-from .edgelist import _default_pair, _delimiter, _first_line, _suffix
+from .base import (
+    Batch,
+    Reader,
+    ReadLog,
+    delimited_header,
+    find_column,
+    first_line,
+    guess_delimiter,
+    open_binary,
+    raw_position,
+    read_head,
+    text_lines,
+    text_suffix,
+)
+from .edgelist import default_pair
 
 #: Default columns of each ``people`` field, tried in order (compared case-insensitively).
 DEFAULT_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -176,22 +189,16 @@ class RosterReader(Reader):
     def sniff(cls, path: Path, head: bytes) -> bool:
         if path.suffix.lower() in WORKBOOK_SUFFIXES:
             return True  # the only format that reads workbooks
-        suffix = _suffix(path)
-        if suffix not in (".csv", ".tsv"):
+        header = delimited_header(path, head)
+        if header is None:
             return False
-        line = _first_line(head.decode("utf-8-sig", errors="replace"))
-        if line is None:
-            return False
-        try:
-            names = next(csv.reader([line], delimiter=_delimiter(suffix, line)))
-        except (csv.Error, StopIteration):
-            return False
+        names = header[0]
         norm = [_norm(n) for n in names]
         has_name = (_first_of(norm, DEFAULT_COLUMNS["name_col"]) is not None
                     or (_first_of(norm, FIRST_NAME_COLUMNS) is not None
                         and _first_of(norm, LAST_NAME_COLUMNS) is not None))
         return (_first_of(norm, DEFAULT_COLUMNS["id_col"]) is not None and has_name
-                and _default_pair(names) is None)
+                and default_pair(names) is None)
 
     def batches(self, log: ReadLog) -> Iterator[Batch]:
         if self.workbook:
@@ -209,10 +216,9 @@ class RosterReader(Reader):
     # -- records -----------------------------------------------------------------------------
     def _csv_records(self, text: IO[str], log: ReadLog) -> Iterator[tuple[int, list[str]]]:
         """``(line, cells)`` of each CSV record; ``line`` is the line it starts on."""
-        suffix = _suffix(self.path)
-        head = self._head()
-        head_line = _first_line(head.decode("utf-8-sig", errors="replace"))
-        delimiter = _delimiter(suffix, head_line or "")
+        head = read_head(self.path)
+        head_line = first_line(head.decode("utf-8-sig", errors="replace"))
+        delimiter = guess_delimiter(text_suffix(self.path), head_line or "")
         reader = csv.reader(text, delimiter=delimiter)
         while True:
             line = reader.line_num + 1
@@ -231,18 +237,6 @@ class RosterReader(Reader):
             except (OSError, EOFError) as exc:  # a damaged .gz file
                 raise FormatError(f"{self.path}: cannot read ({exc})") from None
             yield line, row
-
-    def _head(self, size: int = 65536) -> bytes:
-        """The first bytes of the file (decompressed), closing a ``.gz`` file's own file."""
-        with open_binary(self.path) as fh:
-            raw = getattr(fh, "fileobj", None)
-            try:
-                return fh.read(size)
-            except (OSError, EOFError) as exc:
-                raise FormatError(f"{self.path}: cannot read ({exc})") from None
-            finally:
-                if raw is not None:
-                    raw.close()
 
     def _sheet_records(self) -> Iterator[tuple[int, list[str]]]:
         """``(row number, cells as text)`` of each row of the sheet."""
@@ -331,15 +325,11 @@ class RosterReader(Reader):
         return _Layout(fields, first_last, sorted(accounts.items()), attributes, names)
 
     def _find(self, header: list[str], opt: str, name: object, have: str) -> int:
-        wanted = str(name).strip()
-        stripped = [h.strip() for h in header]
-        if wanted in stripped:
-            return stripped.index(wanted)
-        lowered = [h.lower() for h in stripped]
-        if wanted.lower() in lowered:
-            return lowered.index(wanted.lower())
-        raise OptionError(f"{self.path}: no column {wanted!r} (option {opt}); the file has "
-                          f"columns: {have}")
+        at = find_column(header, name)
+        if at is None:
+            raise OptionError(f"{self.path}: no column {str(name).strip()!r} (option {opt}); "
+                              f"the file has columns: {have}")
+        return at
 
     # -- rows --------------------------------------------------------------------------------
     def _read(self, records: Iterator[tuple[int, list[str]]], log: ReadLog,

@@ -9,32 +9,19 @@ import random
 import networkx as nx
 import numpy as np
 import pytest
+from random_graphs import make_graph
 
 from plnanalytics.analysis.brokerage import (
     ROLES,
-    _is_missing,
     brokerage_roles,
     constraint,
     effective_size,
 )
+from plnanalytics.graph.arrays import is_missing
 
 TOL = {"rtol": 1e-9, "atol": 1e-12}
 
 
-def make_graph(n: int, p: float, seed: int) -> nx.DiGraph:
-    """Random directed graph with weights 1..5, two isolates and a second component."""
-    rng = random.Random(seed)
-    R = nx.gnp_random_graph(n, p, seed=seed, directed=True)
-    edges = [(f"p{u}", f"p{v}") for u, v in R.edges()]
-    edges += [("t1", "t2"), ("t2", "t3"), ("t3", "t1"), ("t3", "t4"), ("t4", "t3"), ("t5", "t4")]
-    nodes = [f"p{i}" for i in range(n)] + [f"t{i}" for i in range(1, 6)] + ["iso_a", "iso_b"]
-    rng.shuffle(nodes)
-    G = nx.DiGraph()
-    G.add_nodes_from(nodes)
-    for u, v in edges:
-        w = float(rng.randint(1, 5))
-        G.add_edge(u, v, weight=w, count=int(w))
-    return G
 
 
 GRAPHS = [(20, 0.15, 1), (60, 0.06, 2), (150, 0.03, 3), (250, 0.02, 4)]
@@ -173,7 +160,7 @@ def brute_force(G: nx.DiGraph, attribute: str, weight: str | None = None) -> np.
             if len({a, b, c}) < 3 or G.has_edge(a, c):
                 continue
             ga, gb, gc = (G.nodes[x].get(attribute) for x in (a, b, c))
-            if any(_is_missing(g) for g in (ga, gb, gc)):
+            if any(is_missing(g) for g in (ga, gb, gc)):
                 continue
             if ga == gb == gc:
                 role = 0
