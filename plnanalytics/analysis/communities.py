@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ..graph.arrays import is_missing, node_index
-from ..graph.build import undirected
+from ..graph.build import CONTEXT_SEPARATOR, undirected
 
 __all__ = ["community_table", "louvain", "modularity"]
 
@@ -249,7 +249,7 @@ def _split_contexts(value: Any) -> list[str]:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return []
     if isinstance(value, str):
-        return value.split()
+        return [t.strip() for t in value.split(CONTEXT_SEPARATOR.strip()) if t.strip()]
     return [str(x) for x in value if not is_missing(x)]
 
 
@@ -316,7 +316,7 @@ def community_table(
     >>> G = nx.DiGraph()
     >>> G.add_nodes_from(["a", "b"], organization="North")
     >>> G.add_node("c", organization="South", label="Cy")
-    >>> G.add_edge("a", "b", weight=2.0, contexts="#edchat #naespchat")
+    >>> G.add_edge("a", "b", weight=2.0, contexts="#edchat; #naespchat")
     >>> G.add_edge("b", "a", weight=1.0, contexts="#edchat")
     >>> G.add_edge("b", "c", weight=1.0)
     >>> G.add_node("d")

@@ -80,6 +80,9 @@ POST_KINDS = ("reply", "mention", "retweet", "quote", "message")
 NODE_FIELDS = ("label", "node_type", "person_id", "name", "handle", "display_name", "platform",
                "accounts", "organization", "unit", "role", "on_roster", "posts", "traces")
 
+#: Separates the contexts listed on an edge (hashtags never hold it; questions rarely do).
+CONTEXT_SEPARATOR = "; "
+
 #: Roster column names that mean a normalized people column (for ``group="district"``).
 ATTRIBUTE_ALIASES = {"district": "organization", "school": "unit", "association": "organization"}
 
@@ -103,10 +106,10 @@ def build_graph(
 
     An edge ``u -> v`` gathers every interaction from ``u`` to ``v`` in the window: ``weight``
     is the sum of their weights (the number of interactions for post-derived ties), ``count``
-    their number, ``n_<kind>`` their number per kind, and ``contexts`` the hashtags or
-    channels they carried, most frequent first. Self-loops (an account retweeting itself,
-    two accounts of one person) are not edges; their number is in
-    ``G.graph["self_loops_dropped"]``.
+    their number, ``n_<kind>`` their number per kind, and ``contexts`` the hashtags,
+    channels or survey questions they carried, most frequent first, joined by ``"; "``.
+    Self-loops (an account retweeting itself, two accounts of one person) are not edges;
+    their number is in ``G.graph["self_loops_dropped"]``.
 
     Parameters
     ----------
@@ -224,7 +227,8 @@ def _edge_records(edges: pd.DataFrame) -> Iterator[tuple[str, str, dict[str, Any
     if not tokens.empty:
         freq = tokens.groupby(["u", "v", "context"]).size().rename("n").reset_index()
         freq = freq.sort_values(["u", "v", "n", "context"], ascending=[True, True, False, True])
-        agg = agg.join(freq.groupby(["u", "v"], sort=False)["context"].agg(" ".join)
+        agg = agg.join(freq.groupby(["u", "v"], sort=False)["context"]
+                       .agg(CONTEXT_SEPARATOR.join)
                        .rename("contexts"))
     agg["count"] = agg["count"].astype(int)
     records = agg.reset_index().to_dict("records")

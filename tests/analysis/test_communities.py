@@ -196,13 +196,13 @@ def table_graph() -> nx.DiGraph:
     G.add_node("q1", label="Quinn")
     G.add_node("q2", label="Rae", organization="")
     G.add_node("lone", label="Lone Wolf", organization="Riverbend")
-    G.add_edge("p1", "p2", weight=3.0, contexts="#naespchat #edchat")
+    G.add_edge("p1", "p2", weight=3.0, contexts="#naespchat; #edchat")
     G.add_edge("p2", "p1", weight=1.0, contexts="#edchat")
     G.add_edge("p2", "p3", weight=1.0, contexts="#principallife")
     G.add_edge("p3", "p4", weight=1.0, contexts="#naespchat")
     G.add_edge("p4", "p5", weight=1.0, contexts="")
     G.add_edge("p5", "p1", weight=2.0)
-    G.add_edge("q1", "q2", weight=1.0, contexts="#zeta #alpha")
+    G.add_edge("q1", "q2", weight=1.0, contexts="#zeta; #alpha")
     G.add_edge("p5", "q1", weight=1.0, contexts="#crossing")
     return G
 
@@ -261,7 +261,7 @@ def test_community_table_contexts_weighted_by_edge_weight():
     G = nx.DiGraph()
     G.add_edge("a", "b", weight=5.0, contexts="#rare")
     G.add_edge("b", "c", weight=1.0, contexts="#common")
-    G.add_edge("c", "a", weight=1.0, contexts="#common #common")  # counted once per edge
+    G.add_edge("c", "a", weight=1.0, contexts="#common; #common")  # counted once per edge
     G.add_edge("a", "c", weight=1.0, contexts="#common")
     t = community_table(G, {"a": 0, "b": 0, "c": 0}, top=5, attribute=None)
     assert t.loc[0, "top_contexts"] == "#rare; #common"

@@ -76,7 +76,7 @@ def test_edges_weights_kinds_contexts_and_self_loops(ds):
     e = G["roster:P1"]["x:9"]
     assert e == {"weight": 2.0, "count": 2, "n_mention": 1, "n_reply": 1,
                  "contexts": "#naespchat"}
-    assert G["roster:P2"]["roster:P1"]["contexts"] == "#edchat #principallife"
+    assert G["roster:P2"]["roster:P1"]["contexts"] == "#edchat; #principallife"
     assert G["x:9"]["roster:P2"] == {"weight": 3.0, "count": 1, "n_advice": 1,
                                      "contexts": "Whom do you ask?"}
     # Ann's Mastodon account mentioning her X account is a self-loop of one person
