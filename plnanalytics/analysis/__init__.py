@@ -81,8 +81,9 @@ def analyze(
         Seed of every sampled or randomized step (Louvain, sampled betweenness and
         closeness, sampled path length): the same data and seed give the same results.
     k : int, optional
-        Number of sources for sampled betweenness, closeness and path length; sampling is
-        used above ``exact_max_nodes`` nodes.
+        Number of sources for sampled betweenness and closeness (default 500 when
+        sampling); sampling is used above ``exact_max_nodes`` nodes, and for the average
+        path length (500 sources) above ``exact_max_nodes`` nodes in the largest component.
     exact_max_nodes : int
         Largest graph for which betweenness, closeness and path length are exact.
     resolution : float
