@@ -178,6 +178,7 @@ ACCOUNTS = Table(
         _c("platform", "string", "platform", required=True, nullable=False),
         _c("handle", "string", "handle or username when last seen (handles change)"),
         _c("display_name", "string", "display name when last seen"),
+        _c("email", "string", "email address, when the source gives one (Slack profiles)"),
         _c("description", "string", "profile text"),
         _c("location", "string", "profile location"),
         _c("followers_count", "int", "followers when last seen"),

@@ -217,6 +217,9 @@ class Store:
                         [str(SCHEMA_VERSION), datetime.now(UTC).isoformat()])
         for spec in TABLES.values():
             con.execute(spec.ddl())
+        for c in TABLES["accounts"].columns:  # columns added since a store was made
+            con.execute(f"ALTER TABLE accounts ADD COLUMN IF NOT EXISTS {_q(c.name)} "
+                        f"{c.duckdb_type}")
         for f in PROFILE_FIELDS:  # when each profile field was seen (internal, not exported)
             con.execute(f'ALTER TABLE accounts ADD COLUMN IF NOT EXISTS "_seen_{f}" TIMESTAMPTZ')
         con.execute(_INGESTS_DDL)

@@ -14,6 +14,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import SAMPLE
 
 from plnanalytics import Dataset, Store, StoreError
 from plnanalytics.schema import TABLES
@@ -531,3 +532,19 @@ def test_several_real_formats_keep_one_row_per_post(realdata: Path, store: Store
     assert not store.table("interactions").duplicated(
         ["platform", "post_id", "kind", "dst"]).any()
     assert not store.table("accounts").account.duplicated().any()
+
+
+def test_a_store_made_before_the_email_column_gets_it(tmp_path):
+    """Columns added to a table since a store was made are added when it is opened."""
+    path = tmp_path / "old.duckdb"
+    with Store(path) as s:
+        s.ingest(SAMPLE / "principallife_tags.csv")
+    con = duckdb.connect(str(path))
+    con.execute('ALTER TABLE accounts DROP COLUMN email')
+    con.execute('ALTER TABLE accounts DROP COLUMN "_seen_email"')
+    con.close()
+    with Store(path) as s:
+        before = len(s.table("accounts"))
+        assert "email" in s.table("accounts").columns
+        report = s.ingest(SAMPLE / "naespchat_twarc2.jsonl")
+        assert report.rejected == 0 and len(s.table("accounts")) >= before

@@ -262,7 +262,7 @@ class EdgelistReader(Reader):
             else:
                 key, handle = prefix + value, value
             if key not in accounts:
-                accounts[key] = (key, platform, handle, *(None,) * 9)
+                accounts[key] = (key, platform, handle, *(None,) * 10)
             return key
 
         while True:

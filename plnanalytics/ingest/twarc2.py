@@ -373,7 +373,7 @@ _PER_CHUNK = [
            ON m.page = p.page),
        obs AS (
            SELECT 'x:' || u.id AS account, u.username AS handle, u.name AS display_name,
-                  u.description AS description, u.location AS location,
+                  NULL::VARCHAR AS email, u.description AS description, u.location AS location,
                   u.metrics.followers_count AS followers_count,
                   u.metrics.following_count AS following_count,
                   u.metrics.tweet_count AS post_count, u.verified AS verified,
@@ -382,7 +382,7 @@ _PER_CHUNK = [
            FROM _tw_users u JOIN seen s ON s.page = u.page
            UNION ALL
            SELECT DISTINCT 'x:' || author_id, handle, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-                  NULL, '-infinity'::TIMESTAMPTZ
+                  NULL, NULL, '-infinity'::TIMESTAMPTZ
            FROM _tw)
        SELECT account, 'x' AS platform, {latest},
               nullif(max(seen), '-infinity'::TIMESTAMPTZ) AS profile_seen_at, {seen}

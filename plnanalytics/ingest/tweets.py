@@ -151,7 +151,7 @@ class PostSink:
         Returns the account key.
         """
         key = self.prefix + native_id
-        row = (key, self.platform, handle, display_name, description, location,
+        row = (key, self.platform, handle, display_name, None, description, location,
                followers_count, following_count, post_count, verified, account_created_at,
                seen_at)
         old = self._accounts.get((key, seen_at))

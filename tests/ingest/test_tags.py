@@ -191,8 +191,8 @@ def test_missing_values_and_no_entities(tmp_path: Path) -> None:
     assert posts[0][6] == "post" and posts[0][11] == ["#lead_2", "#naespchat"]
     assert edges == []
     acct = accounts["x:10"]
-    assert acct[5:8] == ("Ohio", None, None)
-    assert str(acct[11]) == "2020-04-19 19:22:23+00:00"  # profile seen when the tweet was made
+    assert acct[6:9] == ("Ohio", None, None)
+    assert str(acct[12]) == "2020-04-19 19:22:23+00:00"  # profile seen when the tweet was made
     assert sum(log.notes.values()) == 1 and "entities_str" in next(iter(log.notes))
 
 

@@ -199,7 +199,7 @@ def test_reply_quote_and_mentions_resolved_across_the_file(tmp_path: Path) -> No
     assert [(e[1], e[2], e[3]) for e in edges] == [
         ("reply", "x:11", "x:10"), ("mention", "x:11", "x:12"), ("quote", "x:12", "x:11")]
     cy = accounts["x:12"]
-    assert (cy[2], cy[4], cy[6], cy[9], str(cy[10]), str(cy[11])) == (
+    assert (cy[2], cy[5], cy[7], cy[10], str(cy[11]), str(cy[12])) == (
         "cy", "line\nbreak", 1200, True, "2010-05-01 00:00:00+00:00",
         "2024-01-10 08:00:00+00:00")
     assert accounts["x:10"][2] == "ann"  # a replied-to user's handle
