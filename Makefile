@@ -17,8 +17,13 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 demo: $(VENV)/.installed
 	rm -f $(STORE)
 	$(BIN)/pln ingest data/sample/naespchat_twarc2.jsonl data/sample/principallife_tags.csv \
-		data/sample/roster.csv --store $(STORE)
+		data/sample/roster.csv data/sample/district_slack.zip data/sample/plc_groups.csv \
+		--store $(STORE)
+	$(BIN)/pln ingest data/sample/advice_survey.csv --format survey --min-frequency 3 \
+		--store $(STORE)
 	$(BIN)/pln info --store $(STORE)
+	mkdir -p data/sample/analysis
+	$(BIN)/pln identities --store $(STORE) --out data/sample/analysis/links.csv
 	$(BIN)/pln analyze --store $(STORE) --out data/sample/analysis
 	$(BIN)/pln flags --store $(STORE) --out data/sample/analysis/flags.csv
 

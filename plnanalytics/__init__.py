@@ -18,7 +18,7 @@ from .analysis import Analysis, Thresholds, analyze, flag_isolation
 from .dataset import Dataset
 from .errors import FormatError, OptionError, PlnError, RecordError, SchemaError, StoreError
 from .graph.build import build_graph, undirected
-from .identity import resolve_identities
+from .identity import MatchOptions, resolve_identities, review_identities
 from .ingest import FORMATS, open_reader, sniff
 from .report.export import write_analysis, write_graph, write_table
 from .schema import TABLES, validate
@@ -33,6 +33,7 @@ __all__ = [
     "Dataset",
     "FormatError",
     "IngestReport",
+    "MatchOptions",
     "OptionError",
     "PlnError",
     "RecordError",
@@ -47,6 +48,7 @@ __all__ = [
     "flag_isolation",
     "open_reader",
     "resolve_identities",
+    "review_identities",
     "sniff",
     "undirected",
     "validate",

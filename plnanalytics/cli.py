@@ -31,6 +31,7 @@ from .analysis import Thresholds, flag_isolation
 from .analysis import analyze as run_analysis
 from .errors import OptionError, PlnError
 from .graph.build import build_graph
+from .identity import METHOD_ORDER, STATUSES, review_store
 from .ingest import FORMATS, reader_class
 from .report.export import write_analysis, write_table
 from .schema import TABLES
@@ -104,7 +105,15 @@ def ingest(
         help="roster: an account column as column=platform, e.g. x_user_id=x (repeatable; "
              "columns such as x_user_id or mastodon_account are found anyway).")] = None,
     sheet: Annotated[str | None, typer.Option(
-        help="roster: sheet of an .xlsx roster (default: the first).")] = None,
+        help="roster, groups, survey: sheet of an .xlsx file (default: the first).")] = None,
+    min_frequency: Annotated[float | None, typer.Option(
+        help="survey: nominations rated below this are not ties (e.g. 3 on a 4-point "
+             "scale).")] = None,
+    survey_date: Annotated[str | None, typer.Option(
+        help="survey: when it was taken (ISO date), the time of its ties.")] = None,
+    option: Annotated[list[str] | None, typer.Option(
+        "--option", "-O", help="Any other reader option as name=value (repeatable), e.g. "
+        "relation=collaboration or wide=yes; see the readers' documentation.")] = None,
     memory_limit: Annotated[str | None, typer.Option(
         help="Most memory the store may use, e.g. 2GB (beyond it, work spills to disk).")
     ] = None,
@@ -113,7 +122,13 @@ def ingest(
     options = {"src_col": src_col, "dst_col": dst_col, "kind": kind, "weight_col": weight_col,
                "time_col": time_col, "context_col": context_col, "platform": platform,
                "id_col": id_col, "name_col": name_col, "account_cols": account_col or None,
-               "sheet": sheet}
+               "sheet": sheet, "min_frequency": min_frequency, "date": survey_date}
+    for item in option or []:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            err.print(f"[bold red]error:[/] --option {escape(item)!r}: expected name=value")
+            raise typer.Exit(1)
+        options[name.strip()] = value.strip()
     reports: list[IngestReport] = []
     failed = 0
     existed = store.exists()
@@ -248,11 +263,21 @@ AccountsOption = Annotated[bool, typer.Option(
     "people (default).")]
 
 
+ProjectionOption = Annotated[str, typer.Option(
+    help="With --kinds comember: count (groups shared) or newman (a group of n adds 1/(n-1) "
+         "to each pair).")]
+BackboneOption = Annotated[str | None, typer.Option(
+    help="With --kinds comember: keep only significant co-membership ties: disparity or sdsm.")]
+AlphaOption = Annotated[float, typer.Option(help="Significance level of --backbone.")]
+
+
 def _graph(st: Store, kinds: list[str] | None, since: str | None, until: str | None,
-           contexts: list[str] | None, accounts: bool) -> nx.DiGraph:
+           contexts: list[str] | None, accounts: bool, projection: str = "count",
+           backbone: str | None = None, alpha: float = 0.05) -> nx.DiGraph:
     with err.status("Building the graph..."):
         return build_graph(st, kinds=_split(kinds), since=since, until=until,
-                           contexts=contexts, people=not accounts)
+                           contexts=contexts, people=not accounts, projection=projection,
+                           backbone=backbone, alpha=alpha)
 
 
 def _split(values: list[str] | None) -> list[str] | None:
@@ -273,12 +298,15 @@ def analyze(
              "(the district), unit (the school) or any roster column.")] = "organization",
     seed: Annotated[int, typer.Option(help="Seed for communities and sampling.")] = 0,
     accounts: AccountsOption = False,
+    projection: ProjectionOption = "count",
+    backbone: BackboneOption = None,
+    alpha: AlphaOption = 0.05,
 ) -> None:
     """Metrics for every node, communities and a network summary, written as metrics.csv,
     communities.csv, summary.json, graph.graphml and graph.gexf (open it in Gephi)."""
     with _errors():
         with Store(store, read_only=True) as st:
-            G = _graph(st, kinds, since, until, context, accounts)
+            G = _graph(st, kinds, since, until, context, accounts, projection, backbone, alpha)
         steps = {"centrality": "Computing centrality and brokerage",
                  "communities": "Finding communities", "summary": "Summarizing the network"}
         with Progress(TextColumn("[bold]{task.description}"), BarColumn(), console=err,
@@ -310,6 +338,11 @@ def _show_summary(s: dict) -> None:
         ("average path length", s["average_path_length"]),
         (f"E-I index by {s.get('attribute')}", s["ei_index"]),
     ]
+    for relation, r in s.get("surveys", {}).items():
+        rows += [(f"{relation} survey: respondents", r["respondents"]),
+                 (f"{relation} survey: answered, named nobody", r["named_nobody"]),
+                 (f"{relation} survey: roster people who did not answer",
+                  r["roster_nonrespondents"])]
     for name, value in rows:
         t.add_row(name, "n/a" if value is None else _fmt(value))
     out.print(t)
@@ -331,6 +364,9 @@ def flags(
         help="Change a threshold, e.g. never_sought_min_out=1 (repeatable): "
              + ", ".join(f.name for f in dataclass_fields(Thresholds)) + ".")] = None,
     accounts: AccountsOption = False,
+    projection: ProjectionOption = "count",
+    backbone: BackboneOption = None,
+    alpha: AlphaOption = 0.05,
     limit: Annotated[int, typer.Option(help="Rows to show (0 for all).")] = 50,
 ) -> None:
     """The isolation watchlist: roster people who are absent, isolated, cut off, on a single
@@ -338,7 +374,7 @@ def flags(
     with _errors():
         th = _thresholds(threshold)
         with Store(store, read_only=True) as st:
-            G = _graph(st, kinds, since, until, context, accounts)
+            G = _graph(st, kinds, since, until, context, accounts, projection, backbone, alpha)
         watch = flag_isolation(G, thresholds=th, everyone=everyone)
         if out_path is not None:
             write_table(watch, out_path)
@@ -373,6 +409,66 @@ def _thresholds(items: list[str] | None) -> Thresholds:
         except ValueError:
             raise OptionError(f"--threshold {item!r}: {value!r} is not a number") from None
     return Thresholds(**values)
+
+
+# -- identities -------------------------------------------------------------------------------
+
+@app.command()
+def identities(
+    store: StoreOption,
+    out_path: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="Write the review (one row per account) to this .csv file.",
+        dir_okay=False)] = None,
+    status: Annotated[list[str] | None, typer.Option(
+        help="Keep only accounts of this status: " + ", ".join(STATUSES)
+             + " (repeatable), e.g. --status ambiguous --status unlinked.")] = None,
+    limit: Annotated[int, typer.Option(help="Ambiguous accounts to show (0 for all).")] = 10,
+) -> None:
+    """Which accounts belong to which roster people: counts by status and method, the
+    ambiguous accounts with their candidates, and a review file to correct and ingest back."""
+    with _errors():
+        wanted = _split(status) or []
+        unknown = [s for s in wanted if s not in STATUSES]
+        if unknown:
+            raise OptionError(f"--status {unknown[0]!r}: expected one of {', '.join(STATUSES)}")
+        with Store(store, read_only=True) as st:
+            review = review_store(st)
+        if wanted:
+            review = review[review["status"].isin(wanted)].reset_index(drop=True)
+        if out_path is not None:
+            write_table(review, out_path)
+    if not len(review):
+        out.print("No accounts" + (" of status " + ", ".join(wanted) if wanted else "")
+                  + " in the store.")
+    else:
+        _show_identity_counts(review)
+        amb = review[review["status"].eq("ambiguous")]
+        if len(amb):
+            view = amb[["account", "display_name", "method", "candidates"]]
+            _print_frame("Ambiguous accounts (not linked)",
+                         view if limit <= 0 else view.head(limit))
+            if 0 < limit < len(amb):
+                out.print(f"... {len(amb) - limit:,} more (use --limit 0, or --out)")
+    if out_path is not None:
+        out.print(f"Wrote {len(review):,} accounts to {escape(str(out_path))}")
+    csv_name = str(out_path) if out_path is not None else "links.csv"
+    where = "in the CSV" if out_path is not None else "in a CSV written with --out links.csv"
+    out.print(f"Fix person_id {where} (a roster id, or none for no roster person) and run: "
+              f"pln ingest {escape(csv_name)} --format identities --store {escape(str(store))}",
+              soft_wrap=True)
+
+
+def _show_identity_counts(review: pd.DataFrame) -> None:
+    counts = (review.assign(method=review["method"].fillna(""))
+              .groupby(["status", "method"]).size().rename("accounts").reset_index())
+    rank = {m: i for i, m in enumerate(METHOD_ORDER)}
+    counts = counts.assign(_s=counts["status"].map({s: i for i, s in enumerate(STATUSES)}),
+                           _m=counts["method"].map(rank).fillna(len(rank)))
+    counts = counts.sort_values(["_s", "_m", "method"]).drop(columns=["_s", "_m"])
+    _print_frame("Accounts by status and method", counts.reset_index(drop=True))
+    by_status = review["status"].value_counts()
+    out.print(", ".join(f"{by_status.get(s, 0):,} {s}" for s in STATUSES)
+              + f" of {len(review):,} accounts")
 
 
 @app.command()

@@ -222,6 +222,10 @@ IDENTITIES = Table(
     doc="Links between accounts and people.",
 )
 
+#: Identity methods that record a person's decision (``pln ingest links.csv --format
+#: identities``): a restated decision replaces the stored one, so the latest always counts.
+CORRECTION_METHODS = ("manual", "rejected")
+
 MEMBERSHIPS = Table(
     "memberships",
     (

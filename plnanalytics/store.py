@@ -61,7 +61,7 @@ from .ingest.base import (
     Reject,
     arrow_type,
 )
-from .schema import PROFILE_FIELDS, TABLES
+from .schema import CORRECTION_METHODS, PROFILE_FIELDS, TABLES
 from .staging import Staging
 
 #: Version of the store layout, kept in the ``pln_meta`` table.
@@ -440,6 +440,11 @@ class Store:
                     rest = ", ".join(c for c in cols if c not in key)
                     rows = (f"SELECT DISTINCT ON ({keys}) * FROM {source} "
                             f"ORDER BY {keys}, {rest}")
+                if name == "identities":  # a restated correction replaces the stored one
+                    con.execute(
+                        f"DELETE FROM identities t WHERE EXISTS (SELECT 1 FROM {source} s "
+                        f"WHERE {on} AND s.method IN (SELECT unnest(?)))",
+                        [list(CORRECTION_METHODS)])
                 con.execute(
                     f"INSERT INTO {_q(name)} SELECT {', '.join('s.' + c for c in cols)}, "
                     f"{ingest_id} FROM ({rows}) s "

@@ -5,7 +5,7 @@ Usage::
     python scripts/make_sample_data.py                  # writes data/sample/
     python scripts/make_sample_data.py --out DIR --seed 2024
 
-It writes five files, all synthetic (no real people, posts or accounts):
+It writes eight files, all synthetic (no real people, posts or accounts):
 
 - ``naespchat_twarc2.jsonl``: a fall term (12 weekly chats, Sept-Dec 2025) of #NAESPchat as
   X API v2 search pages, one page a line, as ``twarc2 search`` writes them;
@@ -13,7 +13,11 @@ It writes five files, all synthetic (no real people, posts or accounts):
   (Twitter Archiving Google Sheet export, 18 columns), with the format's quirks;
 - ``roster.csv``: 60 principals in three districts, with their X handles and user ids;
 - ``ground_truth.json``: the planted network structure, machine-readable;
-- ``README.md``: what the files are, how they were made and what is planted.
+- ``README.md``: what the files are, how they were made and what is planted;
+- ``district_slack.zip``, ``advice_survey.csv`` and ``plc_groups.csv``: a Slack export, an
+  advice survey and group rosters for the same principals, written by
+  ``scripts/make_sample_sources.py`` with a random generator of their own (so the files above
+  do not change), and described under ``"sources"`` in ``ground_truth.json``.
 
 Ties follow ``plnanalytics.ingest.tweets.PostSink``: a reply ties the author to the
 replied-to author (not again as a mention), a retweet ties the retweeter only to the
@@ -28,15 +32,18 @@ from __future__ import annotations
 
 import argparse
 import csv
+import importlib.util
 import io
 import json
 import re
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from itertools import combinations, permutations
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import numpy as np
@@ -1717,11 +1724,24 @@ mention, a retweet ties the retweeter only to the original author, self-loops ar
 
 `ground_truth.json` also lists, for every roster person, the category, degree, in-degree and
 out-degree (null for people who never post).
-"""
+""" + (_sources_module().readme_section(gt["sources"], {p.person_id: p.name for p in s.people})
+       if "sources" in gt else "")
+
+
+def _sources_module() -> ModuleType:
+    """``scripts/make_sample_sources.py``, loaded from beside this file."""
+    name = "make_sample_sources"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name(name + ".py"))
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module  # dataclasses look their module up
+        spec.loader.exec_module(module)
+    return sys.modules[name]
 
 
 def generate(out: Path, seed: int = 2024) -> str:
-    """Build the sample and write its five files to ``out``; return a one-line summary."""
+    """Build the sample and write its eight files to ``out``; return a one-line summary."""
     s = Sample(seed)
     s.build()
     lines, n_tweets, n_pages = s.twarc2_lines()
@@ -1741,10 +1761,20 @@ def generate(out: Path, seed: int = 2024) -> str:
     writer.writerow(ROSTER_HEADER)
     writer.writerows(s.roster_rows())
     (out / "roster.csv").write_text(buf.getvalue(), encoding="utf-8")
+    roster = [dict(zip(ROSTER_HEADER, r, strict=True)) for r in s.roster_rows()]
+    und = s.facts["und"]
+    gt["sources"] = _sources_module().generate_sources(
+        out, seed, roster,
+        x_categories={pid: e["category"] for pid, e in gt["people"].items()},
+        x_contacts={"x:" + u: {"x:" + v for v in nb} for u, nb in und.items()},
+        x_posters={"x:" + u for u in s.facts["posters"]})
     (out / "ground_truth.json").write_text(json.dumps(gt, indent=2) + "\n", encoding="utf-8")
     (out / "README.md").write_text(readme(s, gt), encoding="utf-8")
+    src = gt["sources"]
     return (f"wrote {out}: {n_tweets} tweets in {n_pages} twarc2 pages, {len(rows)} TAGS rows "
-            f"({dups} duplicates), {len(s.people)} roster people (seed {seed})")
+            f"({dups} duplicates), {len(s.people)} roster people, "
+            f"{src['slack']['messages']} Slack messages, {src['survey']['rows']} survey rows, "
+            f"{src['groups']['memberships']} group memberships (seed {seed})")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -122,6 +122,7 @@ def analyze(
                         "resolution": resolution, "betweenness": table.attrs.get("betweenness"),
                         "harmonic": table.attrs.get("harmonic")}
     info["graph"] = dict(G.graph)
+    info["surveys"] = survey_response(G)
 
     ident = pd.DataFrame(
         {c: [G.nodes[n].get(c) for n in G] for c in IDENTITY_COLUMNS
@@ -133,6 +134,36 @@ def analyze(
         if col in table:
             nx.set_node_attributes(H, table[col].dropna().to_dict(), col)
     return Analysis(graph=H, metrics=metrics, communities=communities, summary=info)
+
+
+def survey_response(G: nx.DiGraph) -> dict[str, dict[str, int]]:
+    """Who answered each survey in the graph, kept apart from who named nobody.
+
+    Returns, per relation in ``G.graph["surveys"]``: ``respondents``, ``named_nobody``
+    (answered, named no one), ``roster_nonrespondents`` (roster people who did not answer).
+
+    Examples
+    --------
+    >>> G = nx.DiGraph(surveys="advice")
+    >>> G.add_node("a", on_roster=True, responded="advice")
+    >>> G.add_node("b", on_roster=True, responded="advice")
+    >>> G.add_node("c", on_roster=True)
+    >>> G.add_edge("a", "c", n_advice=1)
+    >>> survey_response(G)
+    {'advice': {'respondents': 2, 'named_nobody': 1, 'roster_nonrespondents': 1}}
+    """
+    out = {}
+    for relation in str(G.graph.get("surveys", "")).split():
+        kind = f"n_{relation}"
+        answered = [n for n, d in G.nodes(data=True)
+                    if relation in str(d.get("responded", "")).split()]
+        nobody = sum(1 for n in answered if not any(d.get(kind) for _, _, d in G.out_edges(n,
+                                                                                    data=True)))
+        missing = sum(1 for n, d in G.nodes(data=True) if d.get("on_roster")
+                      and relation not in str(d.get("responded", "")).split())
+        out[relation] = {"respondents": len(answered), "named_nobody": nobody,
+                         "roster_nonrespondents": missing}
+    return out
 
 
 def resolve_attribute(G: nx.Graph, name: str | None) -> str | None:
@@ -154,4 +185,5 @@ def resolve_attribute(G: nx.Graph, name: str | None) -> str | None:
     return None
 
 
-__all__ = ["Analysis", "Thresholds", "analyze", "flag_isolation", "resolve_attribute"]
+__all__ = ["Analysis", "Thresholds", "analyze", "flag_isolation", "resolve_attribute",
+           "survey_response"]

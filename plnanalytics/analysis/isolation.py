@@ -23,9 +23,18 @@ flag                severity when
                              reaches them
 ``unreciprocated``  low      reaches out to at least ``unreciprocated_min_out`` people, none
                              of whom reaches back, although somebody else does reach them
+``named_nobody``    medium   answered a survey in the graph (see below) and named nobody
 ``peripheral``      low      two or more contacts, but k-core ``<= peripheral_max_core``
                              while the network's core is at least ``peripheral_min_depth`` deep
+``no_response``     low      did not answer a survey in the graph: the ties they would have
+                             named are unknown, so a lack of ties says little about them
 =================== ======== ================================================================
+
+Surveys: a graph built from an advice or collaboration survey lists the relations asked in
+``G.graph["surveys"]`` and marks each respondent's node with ``responded`` (see
+:func:`~plnanalytics.graph.build.build_graph`). Not answering is kept apart from answering
+and naming nobody: the first is a gap in the data (``no_response``), the second a statement
+of isolation (``named_nobody``).
 
 Isolates never vanish: every roster person gets a row in the metrics and is judged here,
 whatever a metric gives for them.
@@ -62,11 +71,17 @@ FLAGS: dict[str, str] = {
     "single_tie": "medium",
     "bridge_dependent": "medium",
     "never_sought": "medium",
+    "named_nobody": "medium",
     "unreciprocated": "low",
     "peripheral": "low",
+    "no_response": "low",
 }
 
 SEVERITIES = ("high", "medium", "low")
+
+#: Platforms whose "accounts" are entries in a list (a survey, a group roster, an edge list),
+#: not places where someone could have posted.
+LISTING_PLATFORMS = ("survey", "groups", "edgelist", "roster")
 
 #: Columns of the watchlist frame.
 COLUMNS = ("node", "person_id", "name", "organization", "flag", "severity", "reason", "via",
@@ -290,15 +305,20 @@ def _flags_of(G: nx.DiGraph, n: str, f: _Facts, th: Thresholds
     posts = int(data.get("posts", 0) or 0)
     if not contacts:
         if data.get("traces", 1) == 0:
-            accounts = data.get("accounts")
-            how = (f"their linked account{'s' if ' ' in accounts else ''} ({accounts}) "
+            accounts = [a for a in str(data.get("accounts") or "").split()
+                        if a.split(":", 1)[0] not in LISTING_PLATFORMS]
+            how = (f"their account{'s' if len(accounts) > 1 else ''} ({', '.join(accounts)}) "
                    "did not post and nobody interacted with them" if accounts else
                    "no account is linked to them (add their handle or account id to the "
                    "roster)")
-            yield "absent", f"On the roster but found in no source: {how}.", None
+            groups = int(data.get("groups", 0) or 0)
+            listed = (f"; they are listed in {_count(groups, 'group')}, which make ties only "
+                      "when co-membership is asked for (--kinds comember)" if groups else "")
+            yield "absent", f"On the roster but found in no source: {how}{listed}.", None
         else:
             yield "isolate", (f"Posted {_times(posts)} but has no contacts: nobody "
                               "interacted with them and they interacted with nobody else."), None
+        yield from _survey_flags(G, n, data)
         return
     comp = f.component[n]
     if comp != 0:
@@ -328,12 +348,29 @@ def _flags_of(G: nx.DiGraph, n: str, f: _Facts, th: Thresholds
         yield "unreciprocated", (
             f"Reached out to {len(succ)} people and none of them reached back "
             f"({_count(len(pred), 'other')} did reach out to them)."), None
+    yield from _survey_flags(G, n, data)
     core = f.core.get(n, 0)
     if (comp == 0 and len(contacts) >= 2 and core <= th.peripheral_max_core
             and f.depth >= th.peripheral_min_depth):
         yield "peripheral", (f"On the edge of the network: k-core {core} while its core is "
                              f"{f.depth} deep ({len(contacts)} contacts, none of them in a "
                              "denser group with each other)."), None
+
+
+def _survey_flags(G: nx.DiGraph, n: str, data: dict) -> Iterable[tuple[str, str, None]]:
+    """``no_response`` and ``named_nobody`` for each survey relation in the graph."""
+    answered = set(str(data.get("responded", "")).split())
+    for relation in str(G.graph.get("surveys", "")).split():
+        kind = f"n_{relation}"
+        if relation not in answered:
+            named_by = sum(1 for p in G.predecessors(n) if G[p][n].get(kind))
+            by = (f"; {_count(named_by, 'respondent')} named them" if named_by else
+                  "; nobody named them either")
+            yield "no_response", (f"Did not answer the {relation} survey: whom they would "
+                                  f"name is unknown{by}."), None
+        elif not any(G[n][s].get(kind) for s in G.successors(n)):
+            yield "named_nobody", (f"Answered the {relation} survey but named nobody (no "
+                                   "nomination of theirs counts as a tie)."), None
 
 
 def _row(G: nx.DiGraph, n: str, flag: str, reason: str, via: str | None, f: _Facts) -> dict:

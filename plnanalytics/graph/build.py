@@ -24,6 +24,7 @@ from ..identity import resolve_identities
 from ..ingest.base import arrow_type
 from ..schema import TABLES
 from ..store import Store
+from .projection import comember_ties
 
 
 def undirected(G: nx.DiGraph) -> nx.Graph:
@@ -78,7 +79,8 @@ POST_KINDS = ("reply", "mention", "retweet", "quote", "message")
 
 #: Node attributes set by :func:`build_graph`; roster columns of the same name are skipped.
 NODE_FIELDS = ("label", "node_type", "person_id", "name", "handle", "display_name", "platform",
-               "accounts", "organization", "unit", "role", "on_roster", "posts", "traces")
+               "accounts", "organization", "unit", "role", "on_roster", "posts", "traces",
+               "groups", "responded")
 
 #: Separates the contexts listed on an edge (hashtags never hold it; questions rarely do).
 CONTEXT_SEPARATOR = "; "
@@ -95,6 +97,9 @@ def build_graph(
     until: str | datetime | None = None,
     contexts: Iterable[str] | None = None,
     people: bool = True,
+    projection: str = "count",
+    backbone: str | None = None,
+    alpha: float = 0.05,
 ) -> nx.DiGraph:
     """The directed interaction graph of a dataset or a store.
 
@@ -127,6 +132,17 @@ def build_graph(
     people : bool
         Merge accounts into their people (default). ``False`` keeps one node per account
         and makes roster people nodes of their own (``roster:<person_id>``).
+    projection : {"count", "newman"}
+        With ``comember`` among ``kinds``: how shared groups (PLCs, cohorts, channels) become
+        person-person ties, through :func:`plnanalytics.graph.projection.comember_ties`: the
+        number of groups shared, or Newman's weighting (a group of n adds 1/(n-1) to each
+        pair). Group memberships are ties only when ``comember`` is asked for, so that a few
+        big groups do not make everyone look connected by default.
+    backbone : {None, "disparity", "sdsm"}
+        Keep only the co-membership ties a statistical backbone finds significant at
+        ``alpha`` (the disparity filter, or the stochastic degree sequence model).
+    alpha : float
+        Significance level of the backbone.
 
     Returns
     -------
@@ -167,29 +183,44 @@ def build_graph(
     lo, hi = _as_time(since, "since"), _as_time(until, "until")
     con = data.con if isinstance(data, Store) else _connect(data)
     try:
-        edges, posts, accounts, roster, links = _load(con, kinds, lo, hi, tags)
+        edges, posts, accounts, roster, links, members = _load(con, kinds, lo, hi, tags)
     finally:
         if not isinstance(data, Store):
             con.close()
     if kinds and not set(kinds) & set(POST_KINDS):
         posts = posts.iloc[:0]
 
-    ids = (resolve_identities(links, roster, _keys(edges, posts, accounts))
+    ids = (resolve_identities(links, roster, _account_frame(edges, posts, accounts, members))
            if people else links.iloc[:0])
     node_of = dict(zip(ids["account"], "roster:" + ids["person_id"], strict=True))
     edges["u"] = _nodes_of(edges["src"], node_of)
     edges["v"] = _nodes_of(edges["dst"], node_of)
     posts["u"] = _nodes_of(posts["author"], node_of)
+    members["u"] = _nodes_of(members["member"], node_of)
+    answered = members["role"].eq("respondent") & members["group"].str.startswith("survey:")
+    respondents, members = members[answered], members[~answered]
+    if "comember" in kinds:
+        edges = pd.concat([edges, _comember_edges(members, projection, backbone, alpha)],
+                          ignore_index=True)
 
     G = nx.DiGraph()
     loops = edges["u"] == edges["v"]
+    surveys = sorted({g.removeprefix("survey:") for g in respondents["group"]})
     G.graph.update(kinds=" ".join(kinds), since=_iso(lo), until=_iso(hi),
-                   contexts=" | ".join(raw), people=people,
+                   contexts=" | ".join(raw), people=people, surveys=" ".join(surveys),
                    interactions=len(edges), self_loops_dropped=int(loops.sum()))
-    for key in ("kinds", "since", "until", "contexts"):
-        if not G.graph[key]:
+    if "comember" in kinds:
+        G.graph.update(projection=projection, backbone=backbone or "", alpha=alpha)
+    for key in ("kinds", "since", "until", "contexts", "surveys", "backbone"):
+        if key in G.graph and not G.graph[key]:
             del G.graph[key]
     nodes = _node_table(edges, posts, accounts, roster, ids)
+    nodes["groups"] = nodes["node"].map(members.drop_duplicates(["u", "group"])
+                                        .groupby("u").size()).fillna(0).astype(int)
+    answers = respondents.assign(relation=respondents["group"].str.removeprefix("survey:"))
+    answered_by = answers.drop_duplicates(["u", "relation"]).sort_values("relation")
+    nodes["responded"] = nodes["node"].map(answered_by.groupby("u")["relation"].agg(" ".join))
+    nodes["traces"] += nodes["node"].map(answered_by.groupby("u").size()).fillna(0).astype(int)
     G.add_nodes_from(
         (row.pop("node"), {k: v for k, v in row.items() if _present(v)})
         for row in nodes.to_dict("records"))
@@ -273,7 +304,7 @@ def _node_table(edges: pd.DataFrame, posts: pd.DataFrame, accounts: pd.DataFrame
     extra = _roster_attributes(people).reindex(keys)
     label = nodes["name"].fillna("@" + nodes["handle"]).fillna(nodes["display_name"])
     nodes["label"] = label.fillna(pd.Series(keys, index=keys))
-    nodes = nodes[list(NODE_FIELDS)].join(extra)
+    nodes = nodes[[f for f in NODE_FIELDS if f in nodes]].join(extra)
     return nodes.reset_index()
 
 
@@ -287,16 +318,36 @@ def _roster_attributes(people: pd.DataFrame) -> pd.DataFrame:
     return extra[keep].astype(object).where(extra[keep].notna(), None)
 
 
-def _keys(edges: pd.DataFrame, posts: pd.DataFrame, accounts: pd.DataFrame) -> list[str]:
-    return sorted(set(edges["src"]) | set(edges["dst"]) | set(posts["author"])
-                  | set(accounts["account"]))
+def _account_frame(edges: pd.DataFrame, posts: pd.DataFrame, accounts: pd.DataFrame,
+                   members: pd.DataFrame) -> pd.DataFrame:
+    """Every account known or seen, with what identity matching reads (handle, name, email);
+    keys seen without an accounts row get their platform from the key."""
+    seen = set(edges["src"]) | set(edges["dst"]) | set(posts["author"]) | set(members["member"])
+    extra = sorted(seen - set(accounts["account"]))
+    frame = pd.concat([accounts, pd.DataFrame({"account": extra})], ignore_index=True)
+    frame["platform"] = frame["platform"].fillna(frame["account"].str.split(":", n=1).str[0])
+    return frame.sort_values("account", ignore_index=True)
+
+
+def _comember_edges(members: pd.DataFrame, projection: str, backbone: str | None,
+                    alpha: float) -> pd.DataFrame:
+    """Co-membership ties as interaction rows, one each way (a shared group is mutual)."""
+    ties = comember_ties(members.rename(columns={"member": "account", "u": "member"}),
+                         weighting=projection, backbone=backbone, alpha=alpha)
+    there = pd.DataFrame({"kind": "comember", "u": ties["u"], "v": ties["v"],
+                          "weight": ties["weight"], "context": ties["groups"]})
+    back = there.rename(columns={"u": "v", "v": "u"})
+    both = pd.concat([there, back], ignore_index=True)
+    both["src"], both["dst"] = both["u"], both["v"]
+    return both
 
 
 # -- loading --------------------------------------------------------------------------------
 
 def _load(con: duckdb.DuckDBPyConnection, kinds: list[str], lo: datetime | None,
           hi: datetime | None, tags: list[str]) -> tuple[pd.DataFrame, ...]:
-    """Filtered interactions and posts, and the accounts, people and identities tables."""
+    """Filtered interactions and posts, and the accounts, people, identities and memberships
+    tables."""
     where, params = ["TRUE"], []
     post_where, post_params = ["TRUE"], []
     if kinds:
@@ -325,11 +376,12 @@ def _load(con: duckdb.DuckDBPyConnection, kinds: list[str], lo: datetime | None,
     edges = df("SELECT kind, src, dst, weight, context FROM interactions WHERE "
                + " AND ".join(where) + " ORDER BY platform, post_id, kind, dst", params)
     posts = df("SELECT author FROM posts WHERE " + " AND ".join(post_where), post_params)
-    accounts = df("SELECT account, platform, handle, display_name FROM accounts")
-    roster = df("SELECT person_id, name, organization, unit, role, attributes FROM people "
+    accounts = df("SELECT account, platform, handle, display_name, email FROM accounts")
+    roster = df("SELECT person_id, name, email, organization, unit, role, attributes FROM people "
                 "ORDER BY person_id")
-    links = df("SELECT account, person_id, method, confidence FROM identities")
-    return tuple(_objects(f) for f in (edges, posts, accounts, roster, links))
+    links = df("SELECT account, person_id, method, confidence, ingest_id FROM identities")
+    members = df('SELECT member, "group", role FROM memberships ORDER BY member, "group"')
+    return tuple(_objects(f) for f in (edges, posts, accounts, roster, links, members))
 
 
 def _connect(ds: Dataset) -> duckdb.DuckDBPyConnection:

@@ -6,8 +6,9 @@ Readers turn files into batches of normalized rows; they never write the store
 Examples
 --------
 >>> from plnanalytics.ingest import FORMATS
->>> sorted(FORMATS)
-['edgelist', 'roster', 'tags', 'twarc-csv', 'twarc2', 'twitter-v1']
+>>> sorted(FORMATS)  # doctest: +NORMALIZE_WHITESPACE
+['discord', 'edgelist', 'groups', 'identities', 'roster', 'slack',
+ 'survey', 'tags', 'twarc-csv', 'twarc2', 'twitter-v1']
 """
 
 from __future__ import annotations
@@ -27,11 +28,23 @@ FORMATS: dict[str, str] = {
     "twitter-v1": "twitter_v1:TwitterV1Reader",
     "edgelist": "edgelist:EdgelistReader",
     "roster": "roster:RosterReader",
+    "identities": "identities:IdentitiesReader",
+    "survey": "survey:SurveyReader",
+    "slack": "slack:SlackReader",
+    "discord": "discord:DiscordReader",
+    "groups": "groups:GroupsReader",
 }
 
-#: The order in which formats are tried when sniffing (most specific first). A roster is
-#: tried last, so it never takes a file another format claims.
-_SNIFF_ORDER = ("twarc2", "twitter-v1", "tags", "twarc-csv", "edgelist", "roster")
+#: The order in which formats are tried when sniffing (most specific first). A Slack export is
+#: a zip holding users.json and channels.json; a Discord export is a JSON object with guild,
+#: channel and messages. A survey is claimed only when its header clearly is one (a
+#: respondent column and nominee columns, and no edge-list pair). Group rosters too: only the
+#: long form with member and group columns and nothing else (the wide form needs --format
+#: groups). A roster is tried last, so it never takes a file another format claims. Identity
+#: corrections (account, person_id) come just before it, since a review file also has a
+#: roster's id and name columns.
+_SNIFF_ORDER = ("slack", "discord", "twarc2", "twitter-v1", "tags", "twarc-csv", "edgelist",
+                "survey", "groups", "identities", "roster")
 
 
 def reader_class(fmt: str) -> type[Reader]:

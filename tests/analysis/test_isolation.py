@@ -34,14 +34,16 @@ def test_columns_and_empty():
 
 def test_absent_versus_isolate():
     G = roster_graph([], ["a", "b", "c"], absent=["a"])
-    G.nodes["c"]["accounts"] = "x:9"
+    G.nodes["c"]["accounts"] = "groups:c x:9"
     G.nodes["c"]["traces"] = 0
+    G.nodes["c"]["groups"] = 2
     out = flag_isolation(G)
     assert flags_of(out, "a") == {"absent"} and flags_of(out, "c") == {"absent"}
     assert flags_of(out, "b") == {"isolate"}
     reasons = dict(zip(out["node"], out["reason"], strict=True))
     assert "no account is linked" in reasons["a"]
-    assert "x:9" in reasons["c"]
+    assert "their account (x:9) did not post" in reasons["c"] and "groups:c" not in reasons["c"]
+    assert "listed in 2 groups" in reasons["c"] and "listed in" not in reasons["a"]
     assert "Posted once" in reasons["b"]
     assert (out["severity"] == "high").all()
 
@@ -161,3 +163,33 @@ def test_deterministic():
     a = flag_isolation(G)
     b = flag_isolation(nx.DiGraph(G))
     pd.testing.assert_frame_equal(a, b)
+
+
+def test_survey_non_response_is_kept_apart_from_naming_nobody():
+    G = roster_graph([], ["a", "b", "c", "d", "e"], absent=["d", "e"])
+    G.graph["surveys"] = "advice"
+    for n in ("a", "b", "c"):
+        G.nodes[n]["responded"] = "advice"
+    G.add_edge("a", "b", weight=4.0, count=1, n_advice=1)
+    G.add_edge("a", "d", weight=3.0, count=1, n_advice=1)
+    G.add_edge("b", "d", weight=3.0, count=1, n_advice=1)
+    G.nodes["c"]["posts"] = 0
+    out = flag_isolation(G)
+    reasons = out.set_index(["node", "flag"])["reason"]
+    # c answered and named nobody: a statement of isolation
+    assert reasons[("c", "named_nobody")].startswith("Answered the advice survey but named nobody")
+    assert "no_response" not in flags_of(out, "c")
+    # d did not answer, but two respondents named them: not absent, not named_nobody
+    assert flags_of(out, "d") == {"no_response"}
+    assert "2 respondents named them" in reasons[("d", "no_response")]
+    # e did not answer and is found nowhere: absent, and the survey gap is said too
+    assert flags_of(out, "e") == {"absent", "no_response"}
+    assert "nobody named them either" in reasons[("e", "no_response")]
+    # a and b answered and named someone
+    assert "named_nobody" not in flags_of(out, "a") | flags_of(out, "b")
+    assert out.loc[out.flag == "named_nobody", "severity"].item() == "medium"
+
+
+def test_no_survey_no_survey_flags():
+    G = roster_graph([("a", "b")], ["a", "b"])
+    assert not {"no_response", "named_nobody"} & set(flag_isolation(G)["flag"])
