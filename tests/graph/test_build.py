@@ -150,3 +150,48 @@ def test_sample_graph(tmp_path):
     H = undirected(G)
     assert H.number_of_edges() == 238
     assert sum(1 for n in H if H.degree(n)) == 97
+
+
+def test_one_principal_three_platforms_one_node():
+    """An X account (roster id column), a Mastodon account (handle column) and a Slack user
+    (email) of one principal are one node carrying the ties of all three."""
+    ds = Dataset.from_records(
+        people=[{"person_id": "P1", "name": "Ann Lee", "email": "ann.lee@north.example.org",
+                 "organization": "North",
+                 "attributes": '{"mastodon_handle": "@annlee@edu.social", "x_user_id": "10"}'},
+                {"person_id": "P2", "name": "Bo Diaz", "organization": "North"}],
+        identities=[{"account": "x:10", "person_id": "P1", "method": "explicit",
+                     "confidence": 1.0}],
+        accounts=[{"account": "x:10", "platform": "x", "handle": "AnnLeads"},
+                  {"account": "mastodon:109", "platform": "mastodon",
+                   "handle": "annlee@edu.social"},
+                  {"account": "slack:T1/U7", "platform": "slack", "handle": "ann",
+                   "email": "Ann.Lee@north.example.org"},
+                  {"account": "x:20", "platform": "x", "handle": "moderator"}],
+        interactions=[tie("1", "reply", "x:10", "x:20"),
+                      tie("2", "mention", "mastodon:109", "x:20", platform="mastodon"),
+                      tie("3", "message", "slack:T1/U7", "x:20", platform="slack"),
+                      tie("4", "mention", "x:20", "slack:T1/U7", platform="slack")])
+    G = build_graph(ds)
+    assert set(G.nodes) == {"roster:P1", "roster:P2", "x:20"}
+    assert G.nodes["roster:P1"]["accounts"] == "mastodon:109 slack:T1/U7 x:10"
+    assert G["roster:P1"]["x:20"] == {"weight": 3.0, "count": 3, "n_mention": 1,
+                                      "n_message": 1, "n_reply": 1, "contexts": "#naespchat"}
+    assert G.has_edge("x:20", "roster:P1")
+    accounts = build_graph(ds, people=False)
+    assert {"x:10", "mastodon:109", "slack:T1/U7"} <= set(accounts.nodes)
+
+
+def test_two_people_with_one_name_are_not_merged():
+    ds = Dataset.from_records(
+        people=[{"person_id": "P1", "name": "Ann Lee", "organization": "North"},
+                {"person_id": "P2", "name": "Ann Lee", "organization": "South",
+                 "email": "ann@south.example.org"}],
+        accounts=[{"account": "x:1", "platform": "x", "display_name": "Ann Lee"},
+                  {"account": "slack:T/U1", "platform": "slack", "display_name": "Ann Lee",
+                   "email": "ann@south.example.org"}],
+        interactions=[tie("1", "mention", "x:1", "slack:T/U1")])
+    G = build_graph(ds)
+    # the X account's name fits both: it stays an account; the Slack user's email is P2's
+    assert set(G.nodes) == {"roster:P1", "roster:P2", "x:1"}
+    assert G.has_edge("x:1", "roster:P2") and G.degree("roster:P1") == 0
