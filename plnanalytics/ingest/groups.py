@@ -86,45 +86,35 @@ column 'Mentors': 'maybe' is not a membership mark (... for a member; ... for no
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import math
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from ..errors import FormatError, OptionError
-from .base import (
-    Batch,
-    Reader,
-    ReadLog,
-    delimited_header,
-    find_column,
-    first_line,
-    guess_delimiter,
-    open_binary,
-    raw_position,
-    read_head,
-    text_lines,
-    text_suffix,
-)
+from .base import Batch, ReadLog, delimited_header, raw_position
 from .edgelist import _TIME_FORMATS, default_pair, parse_time
 from .roster import (
     ACCOUNT_PLATFORMS,
     ACCOUNT_SUFFIXES,
     FIRST_NAME_COLUMNS,
     LAST_NAME_COLUMNS,
-    MISSING,
-    WORKBOOK_SUFFIXES,
-    _cell_text,
-    _column_names,
-    _first_of,
-    _norm,
 )
 from .roster import DEFAULT_COLUMNS as ROSTER_COLUMNS
+from .sheets import (
+    MISSING,
+    WORKBOOK_SUFFIXES,
+    Table,
+    TableReader,
+    cell_value,
+    column_names,
+    first_of,
+    norm_name,
+    workbook_header,
+)
 
 #: Platform of the member keys (``groups:<value>``).
 PLATFORM = "groups"
@@ -185,7 +175,7 @@ class _Layout:
     unnamed: tuple[int, ...] = ()
 
 
-class GroupsReader(Reader):
+class GroupsReader(TableReader):
     """Reader for group rosters (CSV, TSV or XLSX with a header row), long or wide form.
 
     Parameters
@@ -212,13 +202,10 @@ class GroupsReader(Reader):
     unit = "memberships"
     primary_table = "memberships"
     option_names = (*_FIELDS, "wide", "group_cols", "sheet")
+    expected = _EXPECTED
+    column_options = _FIELDS
 
-    def __init__(self, path: str | Path, **options: Any) -> None:
-        super().__init__(path, **options)
-        self.workbook = self.path.suffix.lower() in WORKBOOK_SUFFIXES
-        for opt in _FIELDS:
-            if opt in self.options and not str(self.options[opt]).strip():
-                raise OptionError(f"option {opt} must name a column")
+    def _parse_options(self) -> None:
         self.wide = _bool_option(self.options.get("wide"))
         self.group_cols = _list_option(self.options.get("group_cols"))
         if self.group_cols is not None:
@@ -231,137 +218,32 @@ class GroupsReader(Reader):
             if given:
                 raise OptionError(f"option(s) {', '.join(given)} apply only to the long form "
                                   "(one membership a row), not with wide or group_cols")
-        if "sheet" in self.options and not self.workbook:
-            raise OptionError(f"{self.path}: option sheet applies only to Excel workbooks "
-                              f"({', '.join(WORKBOOK_SUFFIXES)})")
 
     @classmethod
     def sniff(cls, path: Path, head: bytes) -> bool:
         """Claims only clear long-form files: a member column, a ``group`` (or
         ``group_name``) column, and no column that a groups file would not have."""
         if path.suffix.lower() in WORKBOOK_SUFFIXES:
-            header = _workbook_header(path)
+            header = workbook_header(path)
         else:
             found = delimited_header(path, head)
             header = found[0] if found else None
         if not header:
             return False
-        norm = [_norm(h) for h in header if h.strip()]
+        norm = [norm_name(h) for h in header if h.strip()]
         known = {n for names in DEFAULT_COLUMNS.values() for n in names}
         known |= set(NAME_COLUMNS) | set(EMAIL_COLUMNS)
         return (any(n in SNIFF_GROUP_COLUMNS for n in norm)
-                and _first_of(norm, DEFAULT_COLUMNS["member_col"]) is not None
+                and first_of(norm, DEFAULT_COLUMNS["member_col"]) is not None
                 and all(n in known for n in norm)
                 and default_pair(header) is None)
 
-    def batches(self, log: ReadLog) -> Iterator[Batch]:
-        if self.workbook:
-            yield from self._read(self._sheet_records(), log, None, pad=True)
-            return
-        with open_binary(self.path) as fh:
-            raw = getattr(fh, "fileobj", None)  # a .gz file's own file, which gzip leaves open
-            try:
-                with text_lines(fh) as text:
-                    yield from self._read(self._csv_records(text, log), log, fh, pad=False)
-            finally:
-                if raw is not None:
-                    raw.close()
-
-    # -- records -----------------------------------------------------------------------------
-    def _csv_records(self, text: IO[str], log: ReadLog) -> Iterator[tuple[int, list[str]]]:
-        """``(line, cells)`` of each CSV record; ``line`` is the line it starts on."""
-        head = read_head(self.path)
-        head_line = first_line(head.decode("utf-8-sig", errors="replace"))
-        delimiter = guess_delimiter(text_suffix(self.path), head_line or "")
-        reader = csv.reader(text, delimiter=delimiter)
-        while True:
-            line = reader.line_num + 1
-            try:
-                row = next(reader)
-            except StopIteration:
-                return
-            except UnicodeDecodeError:
-                hint = (" (it looks like an Excel workbook: name it .xlsx)"
-                        if head.startswith(b"PK\x03\x04") else " (save it as CSV UTF-8)")
-                raise FormatError(f"{self.path}: not UTF-8 text near line {line}; expected "
-                                  f"{_EXPECTED}{hint}") from None
-            except csv.Error as exc:
-                log.reject(line, f"not a readable CSV row ({exc})")
-                continue
-            except (OSError, EOFError) as exc:  # a damaged .gz file
-                raise FormatError(f"{self.path}: cannot read ({exc})") from None
-            yield line, row
-
-    def _sheet_records(self) -> Iterator[tuple[int, list[str]]]:
-        """``(row number, cells as text)`` of each row of the sheet."""
-        import openpyxl
-        from openpyxl.utils.exceptions import InvalidFileException
-
-        broken = (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, TypeError,
-                  OSError, EOFError, SyntaxError)  # SyntaxError: XML parse errors
-        try:
-            wb = openpyxl.load_workbook(self.path, read_only=True, data_only=True)
-        except broken as exc:
-            raise FormatError(f"{self.path}: cannot read as an Excel workbook "
-                              f"({type(exc).__name__}: {exc}); expected {_EXPECTED}") from None
-        try:
-            ws = self._worksheet(wb)
-            ws.reset_dimensions()  # some writers record wrong dimensions; read every cell
-            rows = ws.iter_rows(min_row=1, values_only=True)
-            number = 0
-            while True:
-                try:
-                    values = next(rows)
-                except StopIteration:
-                    return
-                except broken as exc:
-                    raise FormatError(f"{self.path}: cannot read the workbook after row "
-                                      f"{number} ({type(exc).__name__}: {exc})") from None
-                number += 1
-                yield number, [_cell_text(v) for v in values]
-        finally:
-            wb.close()
-
-    def _worksheet(self, wb: Any) -> Any:
-        sheets = wb.worksheets
-        if not sheets:
-            raise FormatError(f"{self.path}: the workbook has no worksheet; expected {_EXPECTED}")
-        wanted = self.options.get("sheet")
-        if wanted is None:
-            return sheets[0]
-        names = [ws.title for ws in sheets]
-        wanted = str(wanted).strip()
-        lowered = [n.lower() for n in names]
-        if wanted in names:
-            return sheets[names.index(wanted)]
-        if wanted.lower() in lowered:
-            return sheets[lowered.index(wanted.lower())]
-        raise OptionError(f"{self.path}: no sheet {wanted!r} (option sheet); the workbook has "
-                          f"sheets: {', '.join(names)}")
-
     # -- header and columns ------------------------------------------------------------------
-    def _find(self, header: list[str], opt: str, name: object, have: str) -> int:
-        at = find_column(header, name)
-        if at is None:
-            raise OptionError(f"{self.path}: no column {str(name).strip()!r} (option {opt}); "
-                              f"the file has columns: {have}")
-        return at
-
     def _layout(self, header: list[str]) -> _Layout:
-        have = ", ".join(_column_names(header))
-        norm = [_norm(h) for h in header]
-        taken: set[int] = set()
-        found: dict[str, int | None] = {}
-        for opt in _FIELDS:  # named columns first, so defaults never take them
-            if opt in self.options:
-                found[opt] = self._find(header, opt, self.options[opt], have)
-                taken.add(found[opt])  # type: ignore[arg-type]
-        fields = _FIELDS if not self.wide else ("member_col",)
-        for opt in fields:
-            if opt not in found:
-                found[opt] = _first_of(norm, DEFAULT_COLUMNS[opt], taken)
-                if found[opt] is not None:
-                    taken.add(found[opt])  # type: ignore[arg-type]
+        have = ", ".join(column_names(header))
+        norm = [norm_name(h) for h in header]
+        found, _ = self._columns(header, DEFAULT_COLUMNS, have,
+                                 search=_FIELDS if not self.wide else ("member_col",))
         member = found["member_col"]
         if member is None:
             looked = ", ".join(DEFAULT_COLUMNS["member_col"])
@@ -371,8 +253,8 @@ class GroupsReader(Reader):
         if dupes:
             raise OptionError(f"{self.path}: {dupes[0]} names the member column "
                               f"{header[member]!r}")
-        name = _first_of(norm, NAME_COLUMNS, {member})
-        email = _first_of(norm, EMAIL_COLUMNS, {member})
+        name = first_of(norm, NAME_COLUMNS, {member})
+        email = first_of(norm, EMAIL_COLUMNS, {member})
         layout = _Layout(member=member, wide=bool(self.wide), name=name, email=email,
                          member_is_email=norm[member] in EMAIL_COLUMNS)
         if not self.wide and found.get("group_col") is not None:
@@ -389,7 +271,7 @@ class GroupsReader(Reader):
         if self.group_cols is not None:
             cols: list[int] = []
             for col in self.group_cols:
-                at = self._find(header, "group_cols", col, have)
+                at = self._column(header, "group_cols", col, have)
                 if at == member:
                     raise OptionError(f"{self.path}: group_cols names the member column "
                                       f"{header[member]!r}")
@@ -408,21 +290,11 @@ class GroupsReader(Reader):
         return layout
 
     # -- rows --------------------------------------------------------------------------------
-    def _read(self, records: Iterator[tuple[int, list[str]]], log: ReadLog,
-              fh: IO[bytes] | None, *, pad: bool) -> Iterator[Batch]:
+    def _read(self, table: Table, log: ReadLog) -> Iterator[Batch]:
         total = self.path.stat().st_size
-        header: list[str] | None = None
-        for _, cells in records:
-            if any(c.strip() for c in cells):
-                header = [c.strip() for c in cells]
-                break
-        if header is None:
-            raise FormatError(f"{self.path}: the file is empty; expected {_EXPECTED}")
-        if pad:  # a sheet's header may run on with empty cells
-            while header and not header[-1]:
-                header.pop()
+        header = table.header()
         layout = self._layout(header)
-        names = _column_names(header)
+        names = column_names(header)
         width = len(header)
         formats = list(_TIME_FORMATS)
         seen: set[tuple[str, str]] = set()
@@ -439,24 +311,15 @@ class GroupsReader(Reader):
             batch.rows["memberships"].append(row)
             accounts.setdefault(key, account)
 
-        for line, cells in records:
-            if not any(c.strip() for c in cells):
-                continue
-            if len(cells) != width:
-                extra = any(c.strip() for c in cells[width:])
-                if extra or (len(cells) < width and not pad):
-                    what = "cells" if pad else "fields"
-                    log.reject(line, f"row has {len(cells)} {what}, the header has {width}")
-                    continue
-                cells = cells[:width] + [""] * (width - len(cells))
-            value = _value(cells[layout.member])
+        for line, cells in table.rows(width, log):
+            value = cell_value(cells[layout.member])
             if value is None or not value.removeprefix(PLATFORM + ":").strip():
                 log.reject(line, f"no member (column {names[layout.member]!r} is empty)")
                 continue
             key = value if value.startswith(PLATFORM + ":") else f"{PLATFORM}:{value}"
             shown = value.removeprefix(PLATFORM + ":")
-            display = (_value(cells[layout.name]) if layout.name is not None else None) or shown
-            email = _value(cells[layout.email]) if layout.email is not None else None
+            display = (cell_value(cells[layout.name]) if layout.name is not None else None) or shown
+            email = cell_value(cells[layout.email]) if layout.email is not None else None
             if email is None and layout.member_is_email:
                 email = shown
             account = (key, PLATFORM, None, display, email, *(None,) * 8)
@@ -474,7 +337,7 @@ class GroupsReader(Reader):
                         add(key, header[i], (key, header[i], None, None, None), account)
             else:
                 assert layout.group is not None
-                group = _value(cells[layout.group])
+                group = cell_value(cells[layout.group])
                 if group is None:
                     log.reject(line, f"no group (column {names[layout.group]!r} is empty)")
                     continue
@@ -489,12 +352,12 @@ class GroupsReader(Reader):
                                      f"before {names[layout.since or 0]} {since.isoformat()}")
                     continue
                 counts["naive"] += naive_since + naive_until
-                role = _value(cells[layout.role]) if layout.role is not None else None
+                role = cell_value(cells[layout.role]) if layout.role is not None else None
                 add(key, group, (key, group, role, since, until), account)
             if len(batch.rows["memberships"]) >= self.batch_rows:
                 batch.rows["accounts"] = list(accounts.values())
-                if log.progress and fh is not None:
-                    log.progress(raw_position(fh), total)
+                if log.progress and table.fh is not None:
+                    log.progress(raw_position(table.fh), total)
                 yield batch
                 batch = Batch()
                 accounts = {}
@@ -508,12 +371,6 @@ class GroupsReader(Reader):
         yield batch
 
 
-def _value(cell: str) -> str | None:
-    """A cell stripped, or None when it is missing."""
-    v = cell.strip()
-    return None if v.lower() in MISSING else v
-
-
 def _time(cells: list[str], i: int | None, names: list[str], formats: list[str]
           ) -> tuple[datetime | None, bool]:
     """The time in column ``i`` (None when there is no such column or it is empty), and
@@ -521,7 +378,7 @@ def _time(cells: list[str], i: int | None, names: list[str], formats: list[str]
 
     Raises ValueError naming the column when the time cannot be read.
     """
-    text = _value(cells[i]) if i is not None else None
+    text = cell_value(cells[i]) if i is not None else None
     if text is None:
         return None, False
     try:
@@ -591,27 +448,3 @@ def _list_option(value: object) -> list[str] | None:
     if not items:
         raise OptionError("option group_cols must name at least one column")
     return items
-
-
-def _workbook_header(path: Path) -> list[str] | None:
-    """The first non-blank row of a workbook's first sheet (for sniffing), or None."""
-    import openpyxl
-
-    try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception:  # any unreadable workbook is simply not claimed
-        return None
-    try:
-        with contextlib.suppress(Exception):
-            ws = wb.worksheets[0]
-            ws.reset_dimensions()
-            for values in ws.iter_rows(min_row=1, max_row=50, values_only=True):
-                cells = [_cell_text(v).strip() for v in values]
-                if any(cells):
-                    while not cells[-1]:
-                        cells.pop()
-                    return cells
-        return None
-    finally:
-        wb.close()
-

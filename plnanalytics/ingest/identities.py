@@ -56,12 +56,11 @@ from .base import (
     find_column,
     first_line,
     guess_delimiter,
-    open_binary,
     read_head,
-    text_lines,
     text_suffix,
 )
 from .edgelist import default_pair
+from .sheets import csv_rows, data_rows, open_text
 
 #: Person ids that mean "this account is no roster person" (compared case-insensitively).
 REJECT_WORDS = frozenset({"none", "-"})
@@ -126,16 +125,10 @@ class IdentitiesReader(Reader):
             raise FormatError(f"{path}: the file is empty; expected {_EXPECTED}")
         delimiter = guess_delimiter(text_suffix(path), head_line)
         decisions: dict[str, tuple[str, str, str, float]] = {}
-        with open_binary(path) as fh:
-            raw = getattr(fh, "fileobj", None)  # a .gz file's own file, which gzip leaves open
-            try:
-                with text_lines(fh) as text:
-                    reader = csv.reader(text, delimiter=delimiter)
-                    header = self._header(reader)
-                    self._rows(reader, header, decisions, log)
-            finally:
-                if raw is not None:
-                    raw.close()
+        with open_text(path) as (_, text):
+            reader = csv.reader(text, delimiter=delimiter)
+            header = self._header(reader)
+            self._rows(reader, header, decisions, log)
         batch = Batch()
         batch.rows["identities"] = list(decisions.values())
         log.records += len(decisions)
@@ -163,27 +156,8 @@ class IdentitiesReader(Reader):
                                    if i is None)
             raise FormatError(f"{self.path}: no column {missing}; expected {_EXPECTED} (the "
                               f"file has columns: {', '.join(header)})")
-        width = len(header)
-        while True:
-            line = reader.line_num + 1
-            try:
-                row = next(reader)
-            except StopIteration:
-                return
-            except UnicodeDecodeError:
-                raise FormatError(f"{self.path}: not UTF-8 text near line {line}; expected "
-                                  f"{_EXPECTED} (save it as CSV UTF-8)") from None
-            except csv.Error as exc:
-                log.reject(line, f"not a readable CSV row ({exc})")
-                continue
-            except (OSError, EOFError) as exc:  # a damaged .gz file
-                raise FormatError(f"{self.path}: cannot read ({exc})") from None
-            if not any(f.strip() for f in row):
-                continue
-            if len(row) > width and any(f.strip() for f in row[width:]):
-                log.reject(line, f"row has {len(row)} fields, the header has {width}")
-                continue
-            row = row + [""] * (width - len(row))
+        records = csv_rows(reader, self.path, log, expected=_EXPECTED)  # no workbook hint
+        for line, row in data_rows(records, len(header), log, pad=True):  # short rows padded
             account = _unguard(row[ai])
             person = _unguard(row[pi])
             if not account:

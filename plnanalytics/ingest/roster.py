@@ -74,33 +74,26 @@ Examples
 
 from __future__ import annotations
 
-import csv
 import json
 import re
-import zipfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
-from decimal import Decimal
 from pathlib import Path
-from typing import IO, Any
 
 from ..errors import FormatError, OptionError
-from .base import (
-    Batch,
-    Reader,
-    ReadLog,
-    delimited_header,
-    find_column,
-    first_line,
-    guess_delimiter,
-    open_binary,
-    raw_position,
-    read_head,
-    text_lines,
-    text_suffix,
-)
+from .base import Batch, ReadLog, delimited_header, raw_position
 from .edgelist import default_pair
+from .sheets import (
+    WORKBOOK_SUFFIXES,
+    Table,
+    TableReader,
+    cell_text,
+    cell_value,
+    column_names,
+    first_of,
+    norm_name,
+    pairs_option,
+)
 
 #: Default columns of each ``people`` field, tried in order (compared case-insensitively).
 DEFAULT_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -123,18 +116,10 @@ ACCOUNT_PLATFORMS: dict[str, str] = {
 #: ``<platform><suffix>`` names an account column (``x_user_id``, ``bluesky_did``...).
 ACCOUNT_SUFFIXES = ("_user_id", "_id", "_account", "_did")
 
-#: Cell values read as missing (after stripping, compared case-insensitively).
-MISSING = frozenset({"", "na", "n/a", "#n/a", "null", "none"})
-
-#: Suffixes read as Excel workbooks.
-WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
-
 _FIELDS = ("id_col", "name_col", "email_col", "role_col", "organization_col", "unit_col")
 #: A number as a spreadsheet writes it: scientific notation or a decimal point.
 _ROUNDED = re.compile(r"^[+-]?(\d+([.,]\d*)?[eE][+-]?\d+|\d*\.\d+|\d+\.)$")
 _SCIENTIFIC = re.compile(r"^[+-]?\d+([.,]\d*)?[eE][+-]?\d+$")
-#: Largest whole number a spreadsheet holds exactly (15 significant digits).
-_EXACT_LIMIT = 10**15
 _EXPECTED = ("a roster CSV/TSV or XLSX file with a header row and a person id column ("
              + ", ".join(DEFAULT_COLUMNS["id_col"]) + ")")
 
@@ -150,7 +135,7 @@ class _Layout:
     names: list[str] = field(default_factory=list)
 
 
-class RosterReader(Reader):
+class RosterReader(TableReader):
     """Reader for rosters (CSV, TSV or XLSX with a header row), one person a row.
 
     Parameters
@@ -173,17 +158,11 @@ class RosterReader(Reader):
     unit = "people"
     primary_table = "people"
     option_names = (*_FIELDS, "account_cols", "sheet")
+    expected = _EXPECTED
+    column_options = _FIELDS
 
-    def __init__(self, path: str | Path, **options: Any) -> None:
-        super().__init__(path, **options)
-        self.workbook = self.path.suffix.lower() in WORKBOOK_SUFFIXES
-        for opt in _FIELDS:
-            if opt in self.options and not str(self.options[opt]).strip():
-                raise OptionError(f"option {opt} must name a column")
+    def _parse_options(self) -> None:
         self.account_cols = _account_option(self.options.get("account_cols"))
-        if "sheet" in self.options and not self.workbook:
-            raise OptionError(f"{self.path}: option sheet applies only to Excel workbooks "
-                              f"({', '.join(WORKBOOK_SUFFIXES)})")
 
     @classmethod
     def sniff(cls, path: Path, head: bytes) -> bool:
@@ -193,122 +172,27 @@ class RosterReader(Reader):
         if header is None:
             return False
         names = header[0]
-        norm = [_norm(n) for n in names]
-        has_name = (_first_of(norm, DEFAULT_COLUMNS["name_col"]) is not None
-                    or (_first_of(norm, FIRST_NAME_COLUMNS) is not None
-                        and _first_of(norm, LAST_NAME_COLUMNS) is not None))
-        return (_first_of(norm, DEFAULT_COLUMNS["id_col"]) is not None and has_name
+        norm = [norm_name(n) for n in names]
+        has_name = (first_of(norm, DEFAULT_COLUMNS["name_col"]) is not None
+                    or (first_of(norm, FIRST_NAME_COLUMNS) is not None
+                        and first_of(norm, LAST_NAME_COLUMNS) is not None))
+        return (first_of(norm, DEFAULT_COLUMNS["id_col"]) is not None and has_name
                 and default_pair(names) is None)
-
-    def batches(self, log: ReadLog) -> Iterator[Batch]:
-        if self.workbook:
-            yield from self._read(self._sheet_records(), log, None, pad=True)
-            return
-        with open_binary(self.path) as fh:
-            raw = getattr(fh, "fileobj", None)  # a .gz file's own file, which gzip leaves open
-            try:
-                with text_lines(fh) as text:
-                    yield from self._read(self._csv_records(text, log), log, fh, pad=False)
-            finally:
-                if raw is not None:
-                    raw.close()
-
-    # -- records -----------------------------------------------------------------------------
-    def _csv_records(self, text: IO[str], log: ReadLog) -> Iterator[tuple[int, list[str]]]:
-        """``(line, cells)`` of each CSV record; ``line`` is the line it starts on."""
-        head = read_head(self.path)
-        head_line = first_line(head.decode("utf-8-sig", errors="replace"))
-        delimiter = guess_delimiter(text_suffix(self.path), head_line or "")
-        reader = csv.reader(text, delimiter=delimiter)
-        while True:
-            line = reader.line_num + 1
-            try:
-                row = next(reader)
-            except StopIteration:
-                return
-            except UnicodeDecodeError:
-                hint = (" (it looks like an Excel workbook: name it .xlsx)"
-                        if head.startswith(b"PK\x03\x04") else " (save it as CSV UTF-8)")
-                raise FormatError(f"{self.path}: not UTF-8 text near line {line}; expected "
-                                  f"{_EXPECTED}{hint}") from None
-            except csv.Error as exc:
-                log.reject(line, f"not a readable CSV row ({exc})")
-                continue
-            except (OSError, EOFError) as exc:  # a damaged .gz file
-                raise FormatError(f"{self.path}: cannot read ({exc})") from None
-            yield line, row
-
-    def _sheet_records(self) -> Iterator[tuple[int, list[str]]]:
-        """``(row number, cells as text)`` of each row of the sheet."""
-        import openpyxl
-        from openpyxl.utils.exceptions import InvalidFileException
-
-        broken = (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, TypeError,
-                  OSError, EOFError, SyntaxError)  # SyntaxError: XML parse errors
-        try:
-            wb = openpyxl.load_workbook(self.path, read_only=True, data_only=True)
-        except broken as exc:
-            raise FormatError(f"{self.path}: cannot read as an Excel workbook "
-                              f"({type(exc).__name__}: {exc}); expected {_EXPECTED}") from None
-        try:
-            ws = self._worksheet(wb)
-            ws.reset_dimensions()  # some writers record wrong dimensions; read every cell
-            rows = ws.iter_rows(min_row=1, values_only=True)
-            number = 0
-            while True:
-                try:
-                    values = next(rows)
-                except StopIteration:
-                    return
-                except broken as exc:
-                    raise FormatError(f"{self.path}: cannot read the workbook after row "
-                                      f"{number} ({type(exc).__name__}: {exc})") from None
-                number += 1
-                yield number, [_cell_text(v) for v in values]
-        finally:
-            wb.close()
-
-    def _worksheet(self, wb: Any) -> Any:
-        sheets = wb.worksheets
-        if not sheets:
-            raise FormatError(f"{self.path}: the workbook has no worksheet; expected {_EXPECTED}")
-        wanted = self.options.get("sheet")
-        if wanted is None:
-            return sheets[0]
-        names = [ws.title for ws in sheets]
-        wanted = str(wanted).strip()
-        lowered = [n.lower() for n in names]
-        if wanted in names:
-            return sheets[names.index(wanted)]
-        if wanted.lower() in lowered:
-            return sheets[lowered.index(wanted.lower())]
-        raise OptionError(f"{self.path}: no sheet {wanted!r} (option sheet); the workbook has "
-                          f"sheets: {', '.join(names)}")
 
     # -- header and columns ------------------------------------------------------------------
     def _layout(self, header: list[str]) -> _Layout:
-        names = _column_names(header)
+        names = column_names(header)
         have = ", ".join(names)
-        norm = [_norm(h) for h in header]
-        taken: set[int] = set()
-        fields: dict[str, int | None] = {}
-        for opt in _FIELDS:  # named columns first, so defaults never take them
-            if opt in self.options:
-                fields[opt] = self._find(header, opt, self.options[opt], have)
-                taken.add(fields[opt])  # type: ignore[arg-type]
-        for opt in _FIELDS:
-            if opt not in fields:
-                fields[opt] = _first_of(norm, DEFAULT_COLUMNS[opt], taken)
-                if fields[opt] is not None:
-                    taken.add(fields[opt])  # type: ignore[arg-type]
+        norm = [norm_name(h) for h in header]
+        fields, taken = self._columns(header, DEFAULT_COLUMNS, have)
         if fields["id_col"] is None:
             raise FormatError(
                 f"{self.path}: no person id column; expected {_EXPECTED}, or name the column "
                 f"with id_col (the file has columns: {have})")
         first_last = None
         if fields["name_col"] is None:
-            first = _first_of(norm, FIRST_NAME_COLUMNS, taken)
-            last = _first_of(norm, LAST_NAME_COLUMNS, taken)
+            first = first_of(norm, FIRST_NAME_COLUMNS, taken)
+            last = first_of(norm, LAST_NAME_COLUMNS, taken)
             if first is not None and last is not None:
                 first_last = (first, last)
                 taken.update(first_last)
@@ -320,31 +204,14 @@ class RosterReader(Reader):
                 if any(n == name + suffix for suffix in ACCOUNT_SUFFIXES):
                     accounts[i] = platform
         for col, platform in self.account_cols:
-            accounts[self._find(header, "account_cols", col, have)] = platform
+            accounts[self._column(header, "account_cols", col, have)] = platform
         attributes = [i for i in range(len(header)) if i not in taken]
         return _Layout(fields, first_last, sorted(accounts.items()), attributes, names)
 
-    def _find(self, header: list[str], opt: str, name: object, have: str) -> int:
-        at = find_column(header, name)
-        if at is None:
-            raise OptionError(f"{self.path}: no column {str(name).strip()!r} (option {opt}); "
-                              f"the file has columns: {have}")
-        return at
-
     # -- rows --------------------------------------------------------------------------------
-    def _read(self, records: Iterator[tuple[int, list[str]]], log: ReadLog,
-              fh: IO[bytes] | None, *, pad: bool) -> Iterator[Batch]:
+    def _read(self, table: Table, log: ReadLog) -> Iterator[Batch]:
         total = self.path.stat().st_size
-        header: list[str] | None = None
-        for _, cells in records:
-            if any(c.strip() for c in cells):
-                header = [c.strip() for c in cells]
-                break
-        if header is None:
-            raise FormatError(f"{self.path}: the file is empty; expected {_EXPECTED}")
-        if pad:  # a sheet's header may run on with empty cells
-            while header and not header[-1]:
-                header.pop()
+        header = table.header()
         layout = self._layout(header)
         width = len(header)
         names = layout.names
@@ -361,17 +228,8 @@ class RosterReader(Reader):
         def get(values: list[str | None], i: int | None) -> str | None:
             return None if i is None else values[i]
 
-        for line, cells in records:
-            if not any(c.strip() for c in cells):
-                continue
-            if len(cells) != width:
-                extra = any(c.strip() for c in cells[width:])
-                if extra or (len(cells) < width and not pad):
-                    what = "cells" if pad else "fields"
-                    log.reject(line, f"row has {len(cells)} {what}, the header has {width}")
-                    continue
-                cells = cells[:width] + [""] * (width - len(cells))
-            values = [_value(c) for c in cells]
+        for line, cells in table.rows(width, log):
+            values = [cell_value(c) for c in cells]
             pid = values[id_i]
             if pid is None:
                 log.reject(line, f"no person id (column {names[id_i]!r} is empty)")
@@ -406,8 +264,8 @@ class RosterReader(Reader):
                     log.note("accounts given for more than one person")
             log.records += 1
             if len(people) >= self.batch_rows:
-                if log.progress and fh is not None:
-                    log.progress(raw_position(fh), total)
+                if log.progress and table.fh is not None:
+                    log.progress(raw_position(table.fh), total)
                 yield batch
                 batch = Batch()
                 people = batch.rows["people"]
@@ -448,23 +306,8 @@ def _account_option(value: object) -> list[tuple[str, str]]:
     if value is None:
         return []
     pairs: list[tuple[str, str]] = []
-    if isinstance(value, Mapping):
-        items = [(str(k), str(v)) for k, v in value.items()]
-    else:
-        if isinstance(value, str):
-            entries: Iterable[object] = [value]
-        elif isinstance(value, Iterable):
-            entries = value
-        else:
-            raise OptionError("option account_cols: expected a mapping or a list of "
-                              f"column=platform, got {value!r}")
-        items = []
-        for entry in entries:
-            column, sep, platform = str(entry).rpartition("=")
-            if not sep:
-                raise OptionError(f"option account_cols: {entry!r} is not column=platform "
-                                  "(e.g. x_user_id=x)")
-            items.append((column, platform))
+    items = pairs_option("account_cols", value, expected="a mapping or a list of column=platform",
+                         form="column=platform", example="x_user_id=x", last=True)
     for column, platform in items:
         column, platform = column.strip(), platform.strip().lower()
         if not column or not platform or ":" in platform:
@@ -474,67 +317,5 @@ def _account_option(value: object) -> list[tuple[str, str]]:
     return pairs
 
 
-def _norm(name: str) -> str:
-    """A column name as compared with the defaults: stripped, lowercase, spaces as ``_``."""
-    return re.sub(r"\s+", "_", name.strip().lower())
-
-
-def _first_of(norm: list[str], wanted: Sequence[str], taken: set[int] | None = None
-              ) -> int | None:
-    """Index of the first of ``wanted`` (in its order) among normalized names, or None."""
-    for w in wanted:
-        for i, n in enumerate(norm):
-            if n == w and (taken is None or i not in taken):
-                return i
-    return None
-
-
-def _column_names(header: list[str]) -> list[str]:
-    """Names for the attributes: blank ones become ``column N``, repeats get ``.1``, ``.2``.
-
-    Examples
-    --------
-    >>> _column_names(["id", "", "note", "note"])
-    ['id', 'column 2', 'note', 'note.1']
-    """
-    names: list[str] = []
-    for i, h in enumerate(header):
-        base = h.strip() or f"column {i + 1}"
-        name, k = base, 0
-        while name in names:
-            k += 1
-            name = f"{base}.{k}"
-        names.append(name)
-    return names
-
-
-def _value(cell: str) -> str | None:
-    """A cell stripped, or None when it is missing."""
-    v = cell.strip()
-    return None if v.lower() in MISSING else v
-
-
-def _cell_text(value: object) -> str:
-    """A workbook cell as text, as a person would read it.
-
-    Examples
-    --------
-    >>> [_cell_text(v) for v in (None, 17, 17.0, 2.5, 1443309687712595975.0, 1e15, "P01")]
-    ['', '17', '17', '2.5', '1.443309687712596e+18', '1e+15', 'P01']
-    """
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if abs(value) >= _EXACT_LIMIT:  # may have lost digits: say so in scientific notation
-            return format(Decimal(repr(value)).normalize(), "e")
-        return str(int(value)) if value.is_integer() else repr(value)
-    if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == time() else value.isoformat()
-    if isinstance(value, date | time):
-        return value.isoformat()
-    return str(value)
-
+#: The workbook cell reader under its former name here (the tests of this module use it).
+_cell_text = cell_text

@@ -107,34 +107,19 @@ Examples
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import math
 import re
-import zipfile
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from ..errors import FormatError, OptionError
-from .base import (
-    Batch,
-    Reader,
-    ReadLog,
-    delimited_header,
-    find_column,
-    first_line,
-    guess_delimiter,
-    open_binary,
-    raw_position,
-    read_head,
-    text_lines,
-    text_suffix,
-)
+from .base import Batch, ReadLog, delimited_header, raw_position
 from .edgelist import default_pair
-from .roster import WORKBOOK_SUFFIXES, _cell_text, _first_of, _norm, _value
+from .sheets import Table, TableReader, cell_value, first_of, norm_name, pairs_option
 
 #: Platform of every survey account and interaction.
 PLATFORM = "survey"
@@ -193,7 +178,7 @@ class _Layout:
     names: list[str] = field(default_factory=list)
 
 
-class SurveyReader(Reader):
+class SurveyReader(TableReader):
     """Reader for network surveys (name generators), long or wide, CSV/TSV or XLSX.
 
     Parameters
@@ -228,14 +213,11 @@ class SurveyReader(Reader):
     primary_table = "interactions"
     option_names = (*_COLUMN_OPTIONS, "relation", "wide", "min_frequency", "date",
                     "questions", "sheet")
+    expected = _EXPECTED
+    column_options = _COLUMN_OPTIONS
 
-    def __init__(self, path: str | Path, **options: Any) -> None:
-        super().__init__(path, **options)
+    def _parse_options(self) -> None:
         opts = self.options
-        self.workbook = self.path.suffix.lower() in WORKBOOK_SUFFIXES
-        for opt in _COLUMN_OPTIONS:
-            if opt in opts and not str(opts[opt]).strip():
-                raise OptionError(f"option {opt} must name a column")
         self.relation = relation_name(str(opts.get("relation", "advice")))
         if not self.relation:
             raise OptionError("option relation must not be empty")
@@ -245,9 +227,6 @@ class SurveyReader(Reader):
         self.min_frequency = _number("min_frequency", opts.get("min_frequency"))
         self.ts = _date(opts.get("date"))
         self.questions = _questions(opts.get("questions"))
-        if "sheet" in opts and not self.workbook:
-            raise OptionError(f"{self.path}: option sheet applies only to Excel workbooks "
-                              f"({', '.join(WORKBOOK_SUFFIXES)})")
 
     def _check_wide_options(self) -> None:
         given = [o for o in _LONG_ONLY if o in self.options]
@@ -261,11 +240,11 @@ class SurveyReader(Reader):
         header = delimited_header(path, head)
         if header is None or default_pair(header[0]) is not None:
             return False  # workbooks and edge lists (ego/alter...) are other formats'
-        norm = [_norm(h) for h in header[0]]
-        respondent = _first_of(norm, DEFAULT_COLUMNS["respondent_col"])
+        norm = [norm_name(h) for h in header[0]]
+        respondent = first_of(norm, DEFAULT_COLUMNS["respondent_col"])
         if respondent is None:
             return False
-        if _first_of(norm, DEFAULT_COLUMNS["nominee_col"], {respondent}) is not None:
+        if first_of(norm, DEFAULT_COLUMNS["nominee_col"], {respondent}) is not None:
             return True
         wide = _wide_columns(norm, {respondent})
         survey_respondent = norm[respondent] in ("respondent", "respondent_id", "ego")
@@ -277,98 +256,13 @@ class SurveyReader(Reader):
                 return True
         return False
 
-    def batches(self, log: ReadLog) -> Iterator[Batch]:
-        if self.workbook:
-            yield from self._read(self._sheet_records(), log, None, pad=True)
-            return
-        with open_binary(self.path) as fh:
-            raw = getattr(fh, "fileobj", None)  # a .gz file's own file, which gzip leaves open
-            try:
-                with text_lines(fh) as text:
-                    yield from self._read(self._csv_records(text, log), log, fh, pad=False)
-            finally:
-                if raw is not None:
-                    raw.close()
-
-    # -- records -----------------------------------------------------------------------------
-    def _csv_records(self, text: IO[str], log: ReadLog) -> Iterator[tuple[int, list[str]]]:
-        """``(line, cells)`` of each CSV record; ``line`` is the line it starts on."""
-        head = read_head(self.path)
-        head_line = first_line(head.decode("utf-8-sig", errors="replace"))
-        reader = csv.reader(text, delimiter=guess_delimiter(text_suffix(self.path),
-                                                            head_line or ""))
-        while True:
-            line = reader.line_num + 1
-            try:
-                row = next(reader)
-            except StopIteration:
-                return
-            except UnicodeDecodeError:
-                hint = (" (it looks like an Excel workbook: name it .xlsx)"
-                        if head.startswith(b"PK\x03\x04") else " (save it as CSV UTF-8)")
-                raise FormatError(f"{self.path}: not UTF-8 text near line {line}; expected "
-                                  f"{_EXPECTED}{hint}") from None
-            except csv.Error as exc:
-                log.reject(line, f"not a readable CSV row ({exc})")
-                continue
-            except (OSError, EOFError) as exc:  # a damaged .gz file
-                raise FormatError(f"{self.path}: cannot read ({exc})") from None
-            yield line, row
-
-    def _sheet_records(self) -> Iterator[tuple[int, list[str]]]:
-        """``(row number, cells as text)`` of each row of the sheet."""
-        import openpyxl
-        from openpyxl.utils.exceptions import InvalidFileException
-
-        broken = (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, TypeError,
-                  OSError, EOFError, SyntaxError)  # SyntaxError: XML parse errors
-        try:
-            wb = openpyxl.load_workbook(self.path, read_only=True, data_only=True)
-        except broken as exc:
-            raise FormatError(f"{self.path}: cannot read as an Excel workbook "
-                              f"({type(exc).__name__}: {exc}); expected {_EXPECTED}") from None
-        try:
-            ws = self._worksheet(wb)
-            ws.reset_dimensions()  # some writers record wrong dimensions; read every cell
-            rows = ws.iter_rows(min_row=1, values_only=True)
-            number = 0
-            while True:
-                try:
-                    values = next(rows)
-                except StopIteration:
-                    return
-                except broken as exc:
-                    raise FormatError(f"{self.path}: cannot read the workbook after row "
-                                      f"{number} ({type(exc).__name__}: {exc})") from None
-                number += 1
-                yield number, [_cell_text(v) for v in values]
-        finally:
-            wb.close()
-
-    def _worksheet(self, wb: Any) -> Any:
-        sheets = wb.worksheets
-        if not sheets:
-            raise FormatError(f"{self.path}: the workbook has no worksheet; expected {_EXPECTED}")
-        wanted = self.options.get("sheet")
-        if wanted is None:
-            return sheets[0]
-        names = [ws.title for ws in sheets]
-        wanted = str(wanted).strip()
-        lowered = [n.lower() for n in names]
-        if wanted in names:
-            return sheets[names.index(wanted)]
-        if wanted.lower() in lowered:
-            return sheets[lowered.index(wanted.lower())]
-        raise OptionError(f"{self.path}: no sheet {wanted!r} (option sheet); the workbook has "
-                          f"sheets: {', '.join(names)}")
-
     # -- header and layout -------------------------------------------------------------------
     def _layout(self, header: list[str]) -> _Layout:
         names = [h or f"column {i + 1}" for i, h in enumerate(header)]
         have = ", ".join(names)
-        norm = [_norm(h) for h in header]
+        norm = [norm_name(h) for h in header]
         opts = self.options
-        named = {opt: self._find(header, opt, opts[opt], have)
+        named = {opt: self._column(header, opt, opts[opt], have)
                  for opt in _COLUMN_OPTIONS if opt in opts}
         taken = set(named.values())
         if len(taken) < len(named):
@@ -376,7 +270,7 @@ class SurveyReader(Reader):
                               "twice")
         respondent = named.get("respondent_col")
         if respondent is None:
-            respondent = _first_of(norm, DEFAULT_COLUMNS["respondent_col"], taken)
+            respondent = first_of(norm, DEFAULT_COLUMNS["respondent_col"], taken)
         if respondent is None:
             raise FormatError(
                 f"{self.path}: no respondent column (looked for "
@@ -385,7 +279,7 @@ class SurveyReader(Reader):
         taken.add(respondent)
         nominee = named.get("nominee_col")
         if nominee is None and self.wide is not True:
-            nominee = _first_of(norm, DEFAULT_COLUMNS["nominee_col"], taken)
+            nominee = first_of(norm, DEFAULT_COLUMNS["nominee_col"], taken)
         wide = self.wide if self.wide is not None else nominee is None
         if wide:
             self._check_wide_options()
@@ -412,7 +306,7 @@ class SurveyReader(Reader):
         for opt in ("relation_col", "frequency_col"):
             found[opt] = named.get(opt)
             if found[opt] is None:
-                found[opt] = _first_of(norm, DEFAULT_COLUMNS[opt], taken)
+                found[opt] = first_of(norm, DEFAULT_COLUMNS[opt], taken)
                 if found[opt] is not None:
                     taken.add(found[opt])  # type: ignore[arg-type]
         if found["relation_col"] is not None and "relation" in opts:
@@ -423,27 +317,10 @@ class SurveyReader(Reader):
         return _Layout(respondent, nominee=nominee, relation=found["relation_col"],
                        frequency=found["frequency_col"], names=names)
 
-    def _find(self, header: list[str], opt: str, name: object, have: str) -> int:
-        at = find_column(header, name)
-        if at is None:
-            raise OptionError(f"{self.path}: no column {str(name).strip()!r} (option {opt}); "
-                              f"the file has columns: {have}")
-        return at
-
     # -- rows --------------------------------------------------------------------------------
-    def _read(self, records: Iterator[tuple[int, list[str]]], log: ReadLog,
-              fh: IO[bytes] | None, *, pad: bool) -> Iterator[Batch]:
+    def _read(self, table: Table, log: ReadLog) -> Iterator[Batch]:
         total = self.path.stat().st_size
-        header: list[str] | None = None
-        for _, cells in records:
-            if any(c.strip() for c in cells):
-                header = [c.strip() for c in cells]
-                break
-        if header is None:
-            raise FormatError(f"{self.path}: the file is empty; expected {_EXPECTED}")
-        if pad:  # a sheet's header may run on with empty cells
-            while header and not header[-1]:
-                header.pop()
+        header = table.header()
         layout = self._layout(header)
         names, width = layout.names, len(header)
         ts, threshold = self.ts, self.min_frequency
@@ -471,7 +348,7 @@ class SurveyReader(Reader):
         def frequency(cells: list[str], i: int | None, nominee: str, line: int
                       ) -> tuple[bool, float | None]:
             """Whether the nomination is readable, and its frequency (None when not rated)."""
-            text = None if i is None else _value(cells[i])
+            text = None if i is None else cell_value(cells[i])
             if text is None:
                 return True, None
             try:
@@ -509,16 +386,8 @@ class SurveyReader(Reader):
                           self.questions.get(relation, relation), f"{PLATFORM}:{digest}"))
             log.records += 1
 
-        for line, cells in records:
-            if not any(c.strip() for c in cells):
-                continue
-            if len(cells) != width:
-                if (len(cells) < width and not pad) or any(c.strip() for c in cells[width:]):
-                    what = "cells" if pad else "fields"
-                    log.reject(line, f"row has {len(cells)} {what}, the header has {width}")
-                    continue
-                cells = cells[:width] + [""] * (width - len(cells))
-            who = _value(cells[layout.respondent])
+        for line, cells in table.rows(width, log):
+            who = cell_value(cells[layout.respondent])
             if who is None:
                 log.reject(line, f"no respondent (column {names[layout.respondent]!r} is "
                                  "empty)")
@@ -528,18 +397,18 @@ class SurveyReader(Reader):
             if layout.wide is not None:
                 for relation, slots in layout.wide.relations.items():
                     for _, ni, fi in slots:
-                        nominee = _value(cells[ni])
+                        nominee = cell_value(cells[ni])
                         if nominee is None:
                             continue
                         nominate(src, relation, nominee, cells, fi, line)
             else:
                 asked: str | None = self.relation
                 if layout.relation is not None:
-                    text = _value(cells[layout.relation])
+                    text = cell_value(cells[layout.relation])
                     asked = relation_name(text) if text else None
                 if asked is not None:
                     relations.setdefault(asked, None)
-                nominee = _value(cells[layout.nominee])  # type: ignore[index]
+                nominee = cell_value(cells[layout.nominee])  # type: ignore[index]
                 if nominee is not None:
                     if asked is None:
                         log.reject(line, f"no relation (column {names[layout.relation or 0]!r} "
@@ -548,8 +417,8 @@ class SurveyReader(Reader):
                     nominate(src, asked, nominee, cells, layout.frequency, line)
             if len(edges) >= self.batch_rows:
                 batch.rows["accounts"] = list(accounts.values())
-                if log.progress and fh is not None:
-                    log.progress(raw_position(fh), total)
+                if log.progress and table.fh is not None:
+                    log.progress(raw_position(table.fh), total)
                 yield batch
                 batch = Batch()
                 edges = batch.rows["interactions"]
@@ -591,7 +460,7 @@ def relation_name(text: str) -> str:
     >>> relation_name("  Instructional  Advice ")
     'instructional_advice'
     """
-    return re.sub(r"\s+", "_", text.strip().lower())
+    return norm_name(text)
 
 
 def _wide_columns(norm: list[str], skip: set[int]) -> _Wide:
@@ -689,23 +558,9 @@ def _questions(value: object) -> dict[str, str]:
     """
     if value is None:
         return {}
-    if isinstance(value, Mapping):
-        items = [(str(k), str(v)) for k, v in value.items()]
-    else:
-        if isinstance(value, str):
-            entries: Iterable[object] = [value]
-        elif isinstance(value, Iterable):
-            entries = value
-        else:
-            raise OptionError("option questions: expected a mapping relation -> question text "
-                              f"or a list of relation=text, got {value!r}")
-        items = []
-        for entry in entries:
-            relation, sep, text = str(entry).partition("=")
-            if not sep:
-                raise OptionError(f"option questions: {entry!r} is not relation=text (e.g. "
-                                  "advice=Whom do you go to for advice?)")
-            items.append((relation, text))
+    items = pairs_option("questions", value, expected="a mapping relation -> question text or "
+                         "a list of relation=text", form="relation=text",
+                         example="advice=Whom do you go to for advice?")
     out: dict[str, str] = {}
     for relation, text in items:
         key, text = relation_name(relation), text.strip()
