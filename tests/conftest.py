@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -48,3 +49,20 @@ def write_csv(path: Path, rows: list[dict[str, str]], header: list[str], missing
         for r in rows:
             w.writerow([r.get(c, missing) for c in header])
     return path
+
+
+def run_cli(*args: object) -> Any:
+    """Run ``pln`` in-process with typer's CliRunner, wide enough that rich never wraps."""
+    from typer.testing import CliRunner
+
+    from plnanalytics.cli import app
+
+    return CliRunner().invoke(app, [str(a) for a in args], env={"COLUMNS": "400"})
+
+
+def cli_said(result: Any) -> str:
+    """Everything the user saw, whether or not this click version mixes stderr into output."""
+    try:
+        return result.output + (result.stderr or "")
+    except ValueError:
+        return result.output

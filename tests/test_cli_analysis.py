@@ -4,29 +4,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
+from conftest import cli_said, run_cli
 
-from plnanalytics.cli import app
 from plnanalytics.report.export import ANALYSIS_FILES
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
-WIDE = {"COLUMNS": "400"}
-runner = CliRunner()
-
-
-def run(*args: object) -> Any:
-    return runner.invoke(app, [str(a) for a in args], env=WIDE)
-
-
-def said(result: Any) -> str:
-    try:
-        return result.output + (result.stderr or "")
-    except ValueError:
-        return result.output
+run, said = run_cli, cli_said
 
 
 @pytest.fixture(scope="module")

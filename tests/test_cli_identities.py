@@ -3,30 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 import pytest
-from typer.testing import CliRunner
+from conftest import cli_said, run_cli
 
 from plnanalytics import Dataset, Store
-from plnanalytics.cli import app
 from plnanalytics.identity import REVIEW_COLUMNS
 
 SAMPLE = Path(__file__).resolve().parents[1] / "data" / "sample"
-WIDE = {"COLUMNS": "400"}
-runner = CliRunner()
-
-
-def run(*args: object) -> Any:
-    return runner.invoke(app, [str(a) for a in args], env=WIDE)
-
-
-def said(result: Any) -> str:
-    try:
-        return result.output + (result.stderr or "")
-    except ValueError:
-        return result.output
+run, said = run_cli, cli_said
 
 
 def cells(output: str, first: str) -> list[str]:
