@@ -16,16 +16,12 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 demo: $(VENV)/.installed
 	rm -f $(STORE)
-	$(BIN)/pln ingest data/sample/naespchat_twarc2.jsonl data/sample/principallife_tags.csv \
-		data/sample/roster.csv data/sample/district_slack.zip data/sample/plc_groups.csv \
-		--store $(STORE)
-	$(BIN)/pln ingest data/sample/advice_survey.csv --format survey --min-frequency 3 \
-		--store $(STORE)
-	$(BIN)/pln info --store $(STORE)
-	mkdir -p data/sample/analysis
-	$(BIN)/pln identities --store $(STORE) --out data/sample/analysis/links.csv
-	$(BIN)/pln analyze --store $(STORE) --out data/sample/analysis
-	$(BIN)/pln flags --store $(STORE) --out data/sample/analysis/flags.csv
+	$(BIN)/pln run data/sample/pln.toml
+	@if [ -f data/sample/analysis/report.html ]; then \
+		echo "Report: $(CURDIR)/data/sample/analysis/report.html"; \
+	else \
+		echo "No report was written (see above); results are in $(CURDIR)/data/sample/analysis/"; \
+	fi
 
 test: $(VENV)/.installed
 	$(BIN)/ruff check plnanalytics tests scripts

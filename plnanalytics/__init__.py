@@ -20,6 +20,7 @@ from .errors import FormatError, OptionError, PlnError, RecordError, SchemaError
 from .graph.build import build_graph, undirected
 from .identity import MatchOptions, resolve_identities, review_identities
 from .ingest import FORMATS, open_reader, sniff
+from .report import write_report
 from .report.export import write_analysis, write_graph, write_table
 from .schema import TABLES, validate
 from .store import IngestReport, Store, StoreInfo
@@ -54,5 +55,6 @@ __all__ = [
     "validate",
     "write_analysis",
     "write_graph",
+    "write_report",
     "write_table",
 ]

@@ -29,11 +29,13 @@ from rich.table import Table
 from . import __version__
 from .analysis import Thresholds, flag_isolation
 from .analysis import analyze as run_analysis
+from .config import load_config
 from .errors import OptionError, PlnError
 from .graph.build import build_graph
 from .identity import METHOD_ORDER, STATUSES, review_store
 from .ingest import FORMATS, reader_class
 from .report.export import write_analysis, write_table
+from .runner import RunEvent, run_project
 from .schema import TABLES
 from .store import IngestReport, Store
 
@@ -469,6 +471,92 @@ def _show_identity_counts(review: pd.DataFrame) -> None:
     by_status = review["status"].value_counts()
     out.print(", ".join(f"{by_status.get(s, 0):,} {s}" for s in STATUSES)
               + f" of {len(review):,} accounts")
+
+
+@app.command()
+def run(
+    project: Annotated[Path, typer.Argument(help="The project file (pln.toml).",
+                                            dir_okay=False, show_default=False)],
+) -> None:
+    """Everything a project file asks for, in one go: ingest its sources, analyse, flag,
+    review identities and write the report (see data/sample/pln.toml)."""
+    with _errors():
+        config = load_config(project)
+        out.print(f"[bold]{escape(config.project.name)}[/] ({escape(str(project))})")
+        with Progress(TextColumn("[bold]{task.description}"), BarColumn(), DownloadColumn(),
+                      TimeRemainingColumn(), console=err, transient=True) as progress:
+            tasks: dict[str, object] = {}
+
+            def show(event: RunEvent) -> None:
+                if event.finished:
+                    if event.step in tasks:
+                        progress.remove_task(tasks.pop(event.step))  # type: ignore[arg-type]
+                    mark = "[yellow]-[/]" if event.message.startswith("skipped") else \
+                        "[green]\u2713[/]"
+                    progress.console.print(f"{mark} [bold]{event.step}[/]: "
+                                           f"{escape(event.message)}", soft_wrap=True)
+                    return
+                text = f"{event.step}: {escape(event.message)}"
+                if event.step not in tasks:
+                    tasks[event.step] = progress.add_task(text, total=None)
+                progress.update(tasks[event.step], description=text,  # type: ignore[arg-type]
+                                completed=event.done or 0, total=event.total)
+
+            result = run_project(config, progress=show)
+    if result.ingests:
+        _show_reports(result.ingests)
+    for path in result.files:
+        out.print(f"Wrote {escape(str(path))}", soft_wrap=True)
+    if result.flag_counts:
+        out.print("Flags: " + ", ".join(f"{n:,} {escape(name)}"
+                                        for name, n in result.flag_counts.items()))
+    if result.report is not None:
+        out.print(f"Report: {escape(str(result.report))}", soft_wrap=True)
+    else:
+        out.print(f"[yellow]No report:[/] {escape(result.report_note or '')}", soft_wrap=True)
+
+
+@app.command()
+def report(
+    store: StoreOption,
+    out_html: Annotated[Path, typer.Option("--out", "-o", help="The HTML file to write.",
+                                           dir_okay=False)],
+    pdf: Annotated[Path | None, typer.Option(
+        help="Also write the report as a PDF here.", dir_okay=False)] = None,
+    names: Annotated[bool, typer.Option(
+        "--names/--pseudonymize", help="Show names, or replace every name, handle and account "
+        "by a stable pseudonym (Person 0427) and merge small groups.")] = True,
+    min_group: Annotated[int, typer.Option(
+        help="Breakdowns by district and role merge groups smaller than this.")] = 5,
+    seed: Annotated[int, typer.Option(help="Seed for communities and the layout.")] = 0,
+    title: Annotated[str | None, typer.Option(help="The report's title.")] = None,
+) -> None:
+    """The network report: one self-contained HTML file (headline numbers, an interactive
+    explorer, communities, central people, the watchlist, activity, methods, provenance)
+    that opens offline, and optionally a PDF."""
+    from .report.html import write_report
+
+    steps = {"graph": "Building the graph", "analysis": "Computing metrics and communities",
+             "watchlist": "Drawing up the watchlist", "layout": "Laying out the network",
+             "figures": "Drawing the figures", "tables": "Gathering the tables",
+             "html": "Writing the HTML", "pdf": "Writing the PDF"}
+    with _errors():
+        if not store.exists():
+            raise PlnError(f"{store}: no such store (ingest something into it first)")
+        # pseudonyms need the store writable once: their salt is created in it on first use
+        with Store(store, read_only=names) as st, Progress(
+                TextColumn("[bold]{task.description}"), BarColumn(), console=err,
+                transient=True) as progress:
+            task = progress.add_task("Reporting", total=len(steps) - (pdf is None))
+
+            def advance(step: str) -> None:
+                progress.update(task, description=steps.get(step, step), advance=1)
+
+            result = write_report(st, out_html, pdf=pdf, names=names, min_group=min_group,
+                                  seed=seed, title=title, progress=advance)
+    out.print(f"Wrote {escape(str(result.html))}")
+    if result.pdf is not None:
+        out.print(f"Wrote {escape(str(result.pdf))}")
 
 
 @app.command()
