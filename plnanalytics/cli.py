@@ -354,7 +354,7 @@ def _show_summary(s: dict) -> None:
 def flags(
     store: StoreOption,
     out_path: Annotated[Path | None, typer.Option(
-        "--out", "-o", help="Write the watchlist to this .csv (or .parquet) file.",
+        "--out", "-o", help="Write the watchlist to this .csv, .xlsx or .parquet file.",
         dir_okay=False)] = None,
     kinds: KindsOption = None,
     since: SinceOption = None,

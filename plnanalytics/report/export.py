@@ -60,7 +60,8 @@ def guard_formulas(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_table(frame: pd.DataFrame, path: str | Path, *, guard: bool = True) -> int:
-    """Write a data frame as CSV (formula-guarded unless ``guard=False``) or Parquet.
+    """Write a data frame as CSV (formula-guarded unless ``guard=False``), Excel (``.xlsx``,
+    always formula-guarded) or Parquet.
 
     Returns
     -------
@@ -72,10 +73,13 @@ def write_table(frame: pd.DataFrame, path: str | Path, *, guard: bool = True) ->
     if suffix == ".csv":
         data = guard_formulas(frame) if guard else frame
         _atomic(path, lambda tmp: data.to_csv(tmp, index=False, lineterminator="\n"))
+    elif suffix == ".xlsx":  # a spreadsheet runs formulas too: always guarded
+        data = guard_formulas(frame)
+        _atomic(path, lambda tmp: data.to_excel(tmp, index=False, engine="openpyxl"))
     elif suffix == ".parquet":
         _atomic(path, lambda tmp: frame.to_parquet(tmp, index=False))
     else:
-        raise PlnError(f"{path}: expected a .csv or .parquet file name")
+        raise PlnError(f"{path}: expected a .csv, .xlsx or .parquet file name")
     return len(frame)
 
 
