@@ -35,6 +35,7 @@ from .graph.build import build_graph
 from .identity import METHOD_ORDER, STATUSES, review_store
 from .ingest import FORMATS, reader_class
 from .report.export import write_analysis, write_table
+from .report.privacy import project_salt, pseudonymize, pseudonymize_analysis
 from .runner import RunEvent, run_project
 from .schema import TABLES
 from .store import IngestReport, Store
@@ -271,6 +272,15 @@ ProjectionOption = Annotated[str, typer.Option(
 BackboneOption = Annotated[str | None, typer.Option(
     help="With --kinds comember: keep only significant co-membership ties: disparity or sdsm.")]
 AlphaOption = Annotated[float, typer.Option(help="Significance level of --backbone.")]
+PseudonymizeOption = Annotated[bool, typer.Option(
+    "--pseudonymize", help="Write stable pseudonyms (Person 0427) instead of names, handles "
+    "and accounts in every file (the store keeps its pseudonym key).")]
+
+
+def _salt(store: Path) -> str:
+    """The project's pseudonym key (created in the store on first use)."""
+    with Store(store) as st:
+        return project_salt(st)
 
 
 def _graph(st: Store, kinds: list[str] | None, since: str | None, until: str | None,
@@ -303,10 +313,12 @@ def analyze(
     projection: ProjectionOption = "count",
     backbone: BackboneOption = None,
     alpha: AlphaOption = 0.05,
+    private: PseudonymizeOption = False,
 ) -> None:
     """Metrics for every node, communities and a network summary, written as metrics.csv,
     communities.csv, summary.json, graph.graphml and graph.gexf (open it in Gephi)."""
     with _errors():
+        salt = _salt(store) if private else ""
         with Store(store, read_only=True) as st:
             G = _graph(st, kinds, since, until, context, accounts, projection, backbone, alpha)
         steps = {"centrality": "Computing centrality and brokerage",
@@ -320,7 +332,8 @@ def analyze(
 
             result = run_analysis(G, group=group, seed=seed, progress=advance)
             progress.update(task, description="Writing files", advance=1)
-            paths = write_analysis(result, out_dir)
+            written = pseudonymize_analysis(result, None, salt=salt)[0] if salt else result
+            paths = write_analysis(written, out_dir)
     _show_summary(result.summary)
     for p in paths:
         out.print(f"Wrote {escape(str(p))}")
@@ -369,15 +382,19 @@ def flags(
     projection: ProjectionOption = "count",
     backbone: BackboneOption = None,
     alpha: AlphaOption = 0.05,
+    private: PseudonymizeOption = False,
     limit: Annotated[int, typer.Option(help="Rows to show (0 for all).")] = 50,
 ) -> None:
     """The isolation watchlist: roster people who are absent, isolated, cut off, on a single
     tie, dependent on one bridge, never sought, unreciprocated or peripheral, and why."""
     with _errors():
         th = _thresholds(threshold)
+        salt = _salt(store) if private else ""
         with Store(store, read_only=True) as st:
             G = _graph(st, kinds, since, until, context, accounts, projection, backbone, alpha)
         watch = flag_isolation(G, thresholds=th, everyone=everyone)
+        if salt:
+            G, _, watch = pseudonymize(G, None, watch, salt=salt)
         if out_path is not None:
             write_table(watch, out_path)
     judged = sum(1 for _, d in G.nodes(data=True) if everyone or d.get("on_roster"))

@@ -7,6 +7,9 @@ functions a notebook would call, in the one-way order of the data flow::
       -> flag_isolation -> out/flags.csv -> identity review -> out/links.csv
       -> report (out/report.html, and out/report.pdf when asked for)
 
+With ``[report] names = false`` every file carries pseudonyms instead of names, and
+links.csv (which pairs accounts with people) is not written.
+
 Ingest is idempotent: a source already ingested unchanged adds nothing to the store, so a
 project can be run again after adding a source or changing a setting.
 """
@@ -27,6 +30,7 @@ from .errors import StoreError
 from .graph.build import build_graph
 from .identity import review_store
 from .report.export import write_analysis, write_table
+from .report.privacy import project_salt, pseudonymize_analysis
 from .store import IngestReport, Store
 
 #: The steps of a run, in order, as named in :class:`RunEvent`.
@@ -212,7 +216,11 @@ def run_project(config: Config, *, progress: ProgressCallback | None = None) -> 
                            exact_max_nodes=a.exact_max_nodes, resolution=a.resolution,
                            progress=lambda step: tell(RunEvent("analyze", step)))
         result.summary = analysis.summary
-        result.files += write_analysis(analysis, project.out)
+        private = not config.report.names
+        salt = project_salt(store) if private else ""
+        result.files += write_analysis(
+            pseudonymize_analysis(analysis, None, salt=salt)[0] if private else analysis,
+            project.out)
         tell(RunEvent("analyze", f"{analysis.summary.get('communities', 0)} communities, "
                       f"{len(result.files)} files in {project.out}", finished=True))
 
@@ -221,7 +229,8 @@ def run_project(config: Config, *, progress: ProgressCallback | None = None) -> 
         fl = config.flags
         watch = flag_isolation(G, thresholds=fl.thresholds, everyone=fl.everyone)
         flags_csv = project.out / "flags.csv"
-        write_table(watch, flags_csv)
+        write_table(pseudonymize_analysis(analysis, watch, salt=salt)[1] if private else watch,
+                    flags_csv)
         result.files.append(flags_csv)
         result.flags = len(watch)
         result.flagged = int(watch["node"].nunique()) if len(watch) else 0
@@ -236,10 +245,11 @@ def run_project(config: Config, *, progress: ProgressCallback | None = None) -> 
         # -- identities
         tell(RunEvent("identities", "Reviewing which account is whom"))
         review = review_store(store)
-        links_csv = project.out / "links.csv"
-        write_table(review, links_csv)
-        result.files.append(links_csv)
         result.identities = _status_counts(review)
+        if not private:  # it pairs accounts with people: not written under pseudonyms
+            links_csv = project.out / "links.csv"
+            write_table(review, links_csv)
+            result.files.append(links_csv)
         tell(RunEvent("identities", ", ".join(f"{n:,} {s}" for s, n in
                                               result.identities.items()) or "no accounts",
                       finished=True))

@@ -86,3 +86,26 @@ def test_flags_without_a_roster(tmp_path):
     r = run("flags", "--store", path)
     assert r.exit_code == 0 and "No roster in the store" in r.output
     assert "0 flag(s) for 0 of 0 roster people." in r.output
+
+
+def test_pseudonymized_analysis_and_flags_carry_no_names(store, tmp_path):
+    roster = pd.read_csv(SAMPLE / "roster.csv", dtype=str)
+    secrets = set(roster["name"]) | set(roster["x_handle"].dropna()) | set(roster["email"])
+    out = tmp_path / "private"
+    r = run("analyze", "--store", store, "--out", out, "--pseudonymize")
+    assert r.exit_code == 0, said(r)
+    r = run("flags", "--store", store, "--out", out / "flags.csv", "--pseudonymize")
+    assert r.exit_code == 0, said(r)
+    assert "Person " in r.output
+    for path in out.iterdir():
+        text = path.read_text(encoding="utf-8")
+        leaked = [s for s in secrets if s in text]
+        assert not leaked, (path.name, leaked[:3])
+        assert "roster:P0" not in text and "x:4047951857" not in text, path.name
+    # stable: the same pseudonym for the same person in both files and across runs
+    flags = pd.read_csv(out / "flags.csv")
+    again = tmp_path / "again.csv"
+    assert run("flags", "--store", store, "--out", again, "--pseudonymize").exit_code == 0
+    assert pd.read_csv(again)["node"].tolist() == flags["node"].tolist()
+    metrics = pd.read_csv(out / "metrics.csv")
+    assert set(flags["node"]) <= set(metrics["node"])

@@ -111,8 +111,8 @@ def test_user_mistakes(store, tmp_path):
     missing = tmp_path / "none.duckdb"
     r = run("identities", "-s", missing)
     assert r.exit_code == 1 and "no such store" in said(r) and not missing.exists()
-    r = run("identities", "-s", store, "-o", tmp_path / "links.xlsx")
-    assert r.exit_code == 1 and "expected a .csv or .parquet file name" in said(r)
+    r = run("identities", "-s", store, "-o", tmp_path / "links.json")
+    assert r.exit_code == 1 and "expected a .csv, .xlsx or .parquet file name" in said(r)
     assert "Traceback" not in said(r)
 
 

@@ -141,3 +141,15 @@ def test_cli_run_reports_config_mistakes(tmp_path):
 def test_cli_run_missing_file(tmp_path, missing):
     r = run_cli("run", tmp_path / missing)
     assert r.exit_code == 1 and "no such project file" in cli_said(r)
+
+
+def test_pseudonymized_project_writes_no_names(tmp_path):
+    result = run_project(load_config(project(tmp_path, "enabled = false\nnames = false")))
+    out = tmp_path / "out" / "analysis"
+    assert not (out / "links.csv").exists()  # it pairs accounts with people
+    roster = pd.read_csv(SAMPLE / "roster.csv", dtype=str)
+    secrets = set(roster["name"]) | set(roster["email"])
+    for path in result.files:
+        text = path.read_text(encoding="utf-8")
+        assert not [s for s in secrets if s in text], path.name
+    assert "Person " in (out / "flags.csv").read_text(encoding="utf-8")

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 import pandas as pd
 
-from .privacy import project_salt, pseudonymize, real_names, replacer, suppress_small_groups
+from .privacy import aliases, project_salt, pseudonymize_analysis, replacer, suppress_small_groups
 
 if TYPE_CHECKING:
     from ..analysis import Analysis
@@ -180,20 +180,17 @@ def report_content(
     swap: Callable[[Any], Any] = lambda v: v  # noqa: E731
     if not names:
         salt = project_salt(store)
-        swap = replacer({t: a for t, a in _aliases(G, salt).items()})
+        swap = replacer(aliases(G, salt=salt))
     if analysis is None:
         step("analysis")
         analysis = analyze(G, seed=seed)
     if flags is None:
         step("watchlist")
         flags = flag_isolation(G)
+    if not names:
+        analysis, flags = pseudonymize_analysis(analysis, flags, salt=salt)
     H, metrics, watch = analysis.graph, analysis.metrics, flags
     communities = analysis.communities.copy()
-    if not names:
-        H, metrics, watch = pseudonymize(analysis.graph, metrics, watch, salt=salt)
-        for col in ("top_members", "dominant_groups"):
-            if col in communities:
-                communities[col] = communities[col].map(swap)
     assert metrics is not None and watch is not None
     metrics = metrics.set_index("node", drop=False)
 
@@ -241,12 +238,6 @@ def report_content(
                      f"than {min_group} are merged in breakdowns.")
     return content
 
-
-def _aliases(G: nx.DiGraph, salt: str) -> dict[str, str]:
-    from .privacy import pseudonyms
-
-    alias = pseudonyms(G, salt=salt)
-    return {text: alias[n] for text, n in real_names(G).items()}
 
 
 def _png(fig: Any) -> bytes:

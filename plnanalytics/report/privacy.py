@@ -25,6 +25,7 @@ import hmac
 import re
 import secrets
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
@@ -33,6 +34,7 @@ import pandas as pd
 from ..errors import PlnError
 
 if TYPE_CHECKING:
+    from ..analysis import Analysis
     from ..store import Store
 
 #: Key of the salt in the store's ``pln_meta`` table.
@@ -192,7 +194,7 @@ def pseudonymize(
       'reason': 'Only Person 2596 reaches Person 5888.', 'via': 'Person 2596'}]
     """
     alias = pseudonyms(G, salt=salt)
-    swap = replacer({text: alias[n] for text, n in real_names(G).items()})
+    swap = replacer(aliases(G, salt=salt))
     H = G.__class__()
     H.graph.update({k: swap(v) for k, v in G.graph.items()})
     for n, d in G.nodes(data=True):
@@ -203,6 +205,39 @@ def pseudonymize(
         H.add_node(alias[n], **kept)
     H.add_edges_from((alias[u], alias[v], dict(e)) for u, v, e in G.edges(data=True))
     return H, _table(metrics, alias, swap), _table(flags, alias, swap)
+
+
+def pseudonymize_analysis(analysis: Analysis, flags: pd.DataFrame | None, *, salt: str
+                          ) -> tuple[Analysis, pd.DataFrame | None]:
+    """An analysis (graph, metrics, communities, summary) and its watchlist with every name,
+    handle and account replaced by its stable pseudonym, ready for
+    :func:`~plnanalytics.report.export.write_analysis` and
+    :func:`~plnanalytics.report.export.write_table`.
+
+    Examples
+    --------
+    >>> from plnanalytics.analysis import analyze
+    >>> G = nx.DiGraph([("roster:P1", "roster:P2")])
+    >>> G.nodes["roster:P1"].update(label="Ann Lee", name="Ann Lee", on_roster=True)
+    >>> G.nodes["roster:P2"].update(label="Bo Diaz", name="Bo Diaz", on_roster=True)
+    >>> result, _ = pseudonymize_analysis(analyze(G), None, salt="s")
+    >>> "Ann Lee" in result.communities.to_csv() + result.metrics.to_csv()
+    False
+    """
+    G, metrics, watch = pseudonymize(analysis.graph, analysis.metrics, flags, salt=salt)
+    swap = replacer({text: alias for text, alias in aliases(analysis.graph, salt=salt).items()})
+    communities = analysis.communities.copy()
+    for col in ("top_members", "dominant_groups"):
+        if col in communities:
+            communities[col] = communities[col].map(swap)
+    assert metrics is not None
+    return replace(analysis, graph=G, metrics=metrics, communities=communities), watch
+
+
+def aliases(G: nx.Graph, *, salt: str) -> dict[str, str]:
+    """Every real name, handle and account text of ``G`` -> the pseudonym of its node."""
+    alias = pseudonyms(G, salt=salt)
+    return {text: alias[n] for text, n in real_names(G).items()}
 
 
 def _table(frame: pd.DataFrame | None, alias: Mapping[Any, str], swap) -> pd.DataFrame | None:
