@@ -7,8 +7,8 @@ Examples
 --------
 >>> from plnanalytics.ingest import FORMATS
 >>> sorted(FORMATS)  # doctest: +NORMALIZE_WHITESPACE
-['discord', 'edgelist', 'groups', 'identities', 'roster', 'slack',
- 'survey', 'tags', 'twarc-csv', 'twarc2', 'twitter-v1']
+['bluesky', 'discord', 'edgelist', 'groups', 'identities', 'mastodon', 'roster',
+ 'slack', 'survey', 'tags', 'twarc-csv', 'twarc2', 'twitter-v1']
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ FORMATS: dict[str, str] = {
     "twarc2": "twarc2:Twarc2Reader",
     "twarc-csv": "twarc_csv:TwarcCsvReader",
     "twitter-v1": "twitter_v1:TwitterV1Reader",
+    "mastodon": "mastodon:MastodonReader",
     "edgelist": "edgelist:EdgelistReader",
     "roster": "roster:RosterReader",
     "identities": "identities:IdentitiesReader",
@@ -33,6 +34,7 @@ FORMATS: dict[str, str] = {
     "slack": "slack:SlackReader",
     "discord": "discord:DiscordReader",
     "groups": "groups:GroupsReader",
+    "bluesky": "bluesky:BlueskyReader",
 }
 
 #: The order in which formats are tried when sniffing (most specific first). A Slack export is
@@ -42,8 +44,10 @@ FORMATS: dict[str, str] = {
 #: long form with member and group columns and nothing else (the wide form needs --format
 #: groups). A roster is tried last, so it never takes a file another format claims. Identity
 #: corrections (account, person_id) come just before it, since a review file also has a
-#: roster's id and name columns.
-_SNIFF_ORDER = ("slack", "discord", "twarc2", "twitter-v1", "tags", "twarc-csv", "edgelist",
+#: roster's id and name columns. Bluesky is claimed only for at:// post URIs with records.
+#: Mastodon: statuses (uri, account, content) or a /context response.
+_SNIFF_ORDER = ("slack", "discord", "bluesky", "twarc2", "twitter-v1", "mastodon", "tags",
+                "twarc-csv", "edgelist",
                 "survey", "groups", "identities", "roster")
 
 
