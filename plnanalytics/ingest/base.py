@@ -21,10 +21,12 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import re
 from abc import ABC, abstractmethod
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, ClassVar, NamedTuple
 
@@ -416,3 +418,40 @@ def find_column(header: list[str], name: object) -> int | None:
         return stripped.index(wanted)
     lowered = [h.lower() for h in stripped]
     return lowered.index(wanted.lower()) if wanted.lower() in lowered else None
+
+
+#: Fractions of a second beyond microseconds (Bluesky writes nanoseconds).
+_LONG_FRACTION = re.compile(r"(\.\d{6})\d+")
+
+
+def parse_iso_utc(value: object, what: str = "time") -> datetime:
+    """An ISO 8601 time that carries its zone (``Z`` or an offset), in UTC.
+
+    Fractions finer than a microsecond are cut. Used by the readers of API responses
+    (Mastodon, Bluesky, Discord), whose times always name their zone.
+
+    Raises
+    ------
+    ValueError
+        Naming ``what``, when the value is not text, not ISO 8601, or has no UTC offset.
+
+    Examples
+    --------
+    >>> parse_iso_utc("2025-07-04T03:02:14-05:00").isoformat()
+    '2025-07-04T08:02:14+00:00'
+    >>> parse_iso_utc("2025-07-04T08:19:23.271896123Z").microsecond
+    271896
+    >>> parse_iso_utc("2025-07-04T08:19:23", "timestamp")
+    Traceback (most recent call last):
+    ...
+    ValueError: timestamp '2025-07-04T08:19:23' has no UTC offset
+    """
+    if not isinstance(value, str):
+        raise ValueError(f"no {what}" if value is None else f"{what} {value!r} is not a time")
+    try:
+        dt = datetime.fromisoformat(_LONG_FRACTION.sub(r"\1", value.strip()))
+    except ValueError:
+        raise ValueError(f"{what} {value!r} is not an ISO 8601 time") from None
+    if dt.tzinfo is None:
+        raise ValueError(f"{what} {value!r} has no UTC offset")
+    return dt.astimezone(UTC)

@@ -55,14 +55,14 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import orjson
 
 from ..errors import FormatError
-from .base import Batch, Reader, ReadLog, open_binary, raw_position
+from .base import Batch, Reader, ReadLog, open_binary, parse_iso_utc, raw_position
 from .tweets import PostSink
 
 _BOM = b"\xef\xbb\xbf"
@@ -79,7 +79,6 @@ NOTE_UNAVAILABLE = "thread or feed entries that are not posts (not found, blocke
 NOTE_REPLY_UNKNOWN = "replies whose parent URI names no DID (no reply tie drawn)"
 
 #: An ISO 8601 fraction longer than microseconds (trimmed before parsing).
-_LONG_FRACTION = re.compile(r"(\.\d{6})\d+")
 #: Bluesky post URIs in a file's head, and the keys of the responses read here.
 _AT_POST = re.compile(rb'"uri"\s*:\s*"at://[^"/]+/app\.bsky\.feed\.post/')
 _RESPONSE_START = re.compile(rb'^\s*\{\s*"(posts|thread|feed)"\s*:')
@@ -390,15 +389,7 @@ def parse_bluesky_time(value: object) -> datetime:
     >>> parse_bluesky_time("2025-07-04T08:19:23.271896123Z").microsecond
     271896
     """
-    if not isinstance(value, str):
-        raise ValueError(f"{value!r} is not a time")
-    try:
-        dt = datetime.fromisoformat(_LONG_FRACTION.sub(r"\1", value.strip()))
-    except ValueError:
-        raise ValueError(f"{value!r} is not an ISO 8601 time") from None
-    if dt.tzinfo is None:
-        raise ValueError(f"{value!r} has no time zone")
-    return dt.astimezone(UTC)
+    return parse_iso_utc(value)
 
 
 def _time(value: object) -> datetime | None:

@@ -62,14 +62,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any, NamedTuple
 
 import orjson
 
 from ..errors import FormatError
-from .base import Batch, Reader, ReadLog, open_binary
+from .base import Batch, Reader, ReadLog, open_binary, parse_iso_utc
 from .slack import ChatSink
 
 #: What a DiscordChatExporter file is, for errors.
@@ -257,15 +257,7 @@ def _time(value: object) -> datetime:
     >>> _time("2024-01-09T15:00:00.1234567-05:00")
     datetime.datetime(2024, 1, 9, 20, 0, 0, 123456, tzinfo=datetime.timezone.utc)
     """
-    if not isinstance(value, str):
-        raise ValueError("no 'timestamp'")
-    try:
-        dt = datetime.fromisoformat(value)
-    except ValueError:
-        raise ValueError(f"timestamp {value!r} is not an ISO 8601 time") from None
-    if dt.tzinfo is None:
-        raise ValueError(f"timestamp {value!r} has no UTC offset")
-    return dt.astimezone(UTC)
+    return parse_iso_utc(value, "'timestamp'" if value is None else "timestamp")
 
 
 def _id(value: object) -> str | None:

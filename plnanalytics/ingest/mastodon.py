@@ -55,7 +55,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, ClassVar
@@ -64,7 +64,7 @@ from urllib.parse import urlsplit
 import orjson
 
 from ..errors import FormatError, OptionError
-from .base import Batch, Reader, ReadLog, open_binary
+from .base import Batch, Reader, ReadLog, open_binary, parse_iso_utc
 from .tweets import PostSink
 
 #: Notes (counted, shown to the user).
@@ -164,15 +164,7 @@ def parse_mastodon_time(value: object) -> datetime:
     >>> parse_mastodon_time("2022-11-06T03:36:44.808Z")
     datetime.datetime(2022, 11, 6, 3, 36, 44, 808000, tzinfo=datetime.timezone.utc)
     """
-    if not isinstance(value, str):
-        raise ValueError(f"created_at is not a time: {value!r}")
-    try:
-        dt = datetime.fromisoformat(value)
-    except ValueError:
-        raise ValueError(f"created_at is not an ISO 8601 time: {value!r}") from None
-    if dt.tzinfo is None:
-        raise ValueError(f"created_at has no time zone: {value!r}")
-    return dt.astimezone(UTC)
+    return parse_iso_utc(value, "created_at")
 
 
 def normalize_instance(value: object) -> str:
