@@ -56,7 +56,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 
 import networkx as nx
 import pandas as pd
@@ -198,8 +198,9 @@ class _Facts:
     core: dict[str, int]
     depth: int
     component: dict[str, int]          # node -> component index (0 = main)
-    sizes: list[int]                   # component sizes by index
+    members: list[set[str]]            # component members by index
     gateway: dict[str, tuple[str, list[str]]]  # node -> (cut vertex, its cut-off group)
+    labels: dict[int, list[tuple[str, str]]] = field(default_factory=dict)  # sorted, by comp
 
 
 def _facts(G: nx.DiGraph, th: Thresholds) -> _Facts:
@@ -211,7 +212,7 @@ def _facts(G: nx.DiGraph, th: Thresholds) -> _Facts:
     depth = max(core.values(), default=0)
     main = H.subgraph(comps[0]) if comps else H
     gateway = _gateways(main, th.bridge_max_share) if len(main) > 2 else {}
-    return _Facts(H, core, depth, component, [len(c) for c in comps], gateway)
+    return _Facts(H, core, depth, component, comps, gateway)
 
 
 def _gateways(H: nx.Graph, max_share: float) -> dict[str, tuple[str, list[str]]]:
@@ -322,11 +323,14 @@ def _flags_of(G: nx.DiGraph, n: str, f: _Facts, th: Thresholds
         return
     comp = f.component[n]
     if comp != 0:
-        others = sorted(_label(G, v) for v in f.H.subgraph(
-            [v for v, c in f.component.items() if c == comp]) if v != n)
-        yield "cut_off", (f"In a separate group of {f.sizes[comp]} "
-                          f"({_names(others)}) with no tie to the main network of "
-                          f"{f.sizes[0]}."), None
+        labels = f.labels.get(comp)
+        if labels is None:  # sorted once per component, not once per member
+            labels = f.labels[comp] = sorted((_label(G, v), v) for v in f.members[comp])
+        others = [text for text, v in labels[:6] if v != n][:5]
+        yield "cut_off", (f"In a separate group of {len(f.members[comp])} "
+                          f"({_names(others, total=len(labels) - 1)}) with no tie to the "
+                          "main network of "
+                          f"{len(f.members[0])}."), None
     if len(contacts) == 1:
         (only,) = contacts
         w = f.H[n][only].get("count", 1)
@@ -334,7 +338,7 @@ def _flags_of(G: nx.DiGraph, n: str, f: _Facts, th: Thresholds
                f"Has one contact only: {_label(G, only)} ({_times(w, 'interaction')}).", only)
     elif n in f.gateway:
         cut, group = f.gateway[n]
-        rest = f.sizes[0] - len(group) - 1
+        rest = len(f.members[0]) - len(group) - 1
         mates = [_label(G, v) for v in group if v != n]
         also = f" and {_count(len(mates), 'other')} ({_names(mates)})" if mates else ""
         yield "bridge_dependent", (
@@ -381,7 +385,7 @@ def _row(G: nx.DiGraph, n: str, flag: str, reason: str, via: str | None, f: _Fac
         "reason": reason, "via": via,
         "degree": f.H.degree(n), "in_degree": len(set(G.predecessors(n)) - {n}),
         "out_degree": len(set(G.successors(n)) - {n}), "posts": int(d.get("posts", 0) or 0),
-        "coreness": f.core.get(n, 0), "component_size": f.sizes[f.component[n]],
+        "coreness": f.core.get(n, 0), "component_size": len(f.members[f.component[n]]),
     }
 
 
@@ -389,10 +393,12 @@ def _label(G: nx.DiGraph, n: str) -> str:
     return str(G.nodes[n].get("label") or n)
 
 
-def _names(labels: list[str], most: int = 5) -> str:
-    """``a``, ``a and b``, ``a, b and c``, ``a, b, c, d, e and 3 others``."""
-    if len(labels) > most:
-        return ", ".join(labels[:most]) + f" and {len(labels) - most} others"
+def _names(labels: list[str], most: int = 5, total: int | None = None) -> str:
+    """``a``, ``a and b``, ``a, b and c``, ``a, b, c, d, e and 3 others`` (``total``: how
+    many there are when ``labels`` holds only the first few)."""
+    total = len(labels) if total is None else total
+    if total > most:
+        return ", ".join(labels[:most]) + f" and {total - most} others"
     if len(labels) <= 1:
         return "".join(labels)
     return ", ".join(labels[:-1]) + " and " + labels[-1]

@@ -193,3 +193,14 @@ def test_survey_non_response_is_kept_apart_from_naming_nobody():
 def test_no_survey_no_survey_flags():
     G = roster_graph([("a", "b")], ["a", "b"])
     assert not {"no_response", "named_nobody"} & set(flag_isolation(G)["flag"])
+
+
+def test_cut_off_reason_names_a_few_and_counts_the_rest():
+    main = clique([f"m{i}" for i in range(10)])
+    ring = [(f"r{i}", f"r{(i + 1) % 8}") for i in range(8)]
+    G = roster_graph([*main, *ring], [f"m{i}" for i in range(10)] + [f"r{i}" for i in range(8)])
+    out = flag_isolation(G)
+    reason = out.loc[(out.node == "r0") & (out.flag == "cut_off"), "reason"].item()
+    assert reason == ("In a separate group of 8 (R1, R2, R3, R4, R5 and 2 others) with no tie "
+                      "to the main network of 10.")
+    assert (out.flag == "cut_off").sum() == 8
