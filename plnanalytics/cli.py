@@ -29,6 +29,7 @@ from rich.table import Table
 from . import __version__
 from .analysis import Thresholds, flag_isolation
 from .analysis import analyze as run_analysis
+from .collect import CollectProgress, collect_x
 from .config import load_config
 from .errors import OptionError, PlnError
 from .graph.build import build_graph
@@ -531,6 +532,54 @@ def run(
         out.print(f"Report: {escape(str(result.report))}", soft_wrap=True)
     else:
         out.print(f"[yellow]No report:[/] {escape(result.report_note or '')}", soft_wrap=True)
+
+
+collect_app = typer.Typer(
+    help="Collect posts from platform APIs into the store (raw pages kept beside it).",
+    no_args_is_help=True)
+app.add_typer(collect_app, name="collect")
+
+
+@collect_app.command("x")
+def collect_x_command(
+    query: Annotated[str, typer.Option("--query", "-q", help="The X search query, e.g. "
+                                       "'#NAESPchat'.", show_default=False)],
+    store: StoreOption,
+    since: Annotated[str | None, typer.Option(help="Start of the time window (ISO 8601, "
+                                              "UTC unless given).")] = None,
+    until: Annotated[str | None, typer.Option(help="End of the time window.")] = None,
+    archive: Annotated[bool, typer.Option(help="Search the full archive (needs that access "
+                                          "level) instead of the last 7 days.")] = False,
+    resume: Annotated[bool, typer.Option(help="Continue the interrupted or stopped "
+                                         "collection of this query and window.")] = False,
+    max_pages: Annotated[int | None, typer.Option(help="Stop after this many pages "
+                                                  "(resumable).")] = None,
+) -> None:
+    """Search X (API v2) with the bearer token in PLN_X_BEARER_TOKEN; each page is kept raw,
+    then stored with its checkpoint. A repeated run fetches only newer posts."""
+    with _errors(), Store(store) as st, Progress(
+            TextColumn("[bold]{task.description}"), console=err, transient=True) as bar:
+        task = bar.add_task(f"collecting {escape(query)}", total=None)
+
+        def show(event: CollectProgress) -> None:
+            bar.update(task, description=f"{event.pages:,} pages, {event.posts:,} posts "
+                                         f"({event.kept:,} new)")
+            if event.wait:  # rate-limit waits and retries stay visible (and in cron logs)
+                bar.console.print(f"[yellow]{escape(event.message)}[/]", soft_wrap=True)
+
+        result = collect_x(st, query, since=since, until=until, archive=archive,
+                           resume=resume, max_pages=max_pages, progress=show)
+    table = Table(title="Collected", title_justify="left")
+    for col in ("query", "pages", "posts", "new", "rate-limit waits", "state"):
+        table.add_column(col)
+    table.add_row(escape(query), _fmt(result.pages), _fmt(result.posts), _fmt(result.kept),
+                  f"{result.waited:,.0f} s", result.state)
+    out.print(table)
+    if result.since_id:
+        out.print(f"Only posts newer than {result.since_id} were asked for.")
+    out.print(f"Raw pages: {escape(result.raw_path)}", soft_wrap=True)
+    if result.state == "stopped":
+        out.print("More pages remain: run again with --resume to continue.")
 
 
 @app.command()

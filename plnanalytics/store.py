@@ -53,6 +53,7 @@ from . import ingest as _ingest
 from .dataset import Dataset
 from .errors import StoreError
 from .ingest.base import (
+    Batch,
     FastPath,
     LineChunk,
     NotFast,
@@ -86,6 +87,17 @@ CREATE TABLE IF NOT EXISTS ingests (
 _REJECTS_DDL = """
 CREATE TABLE IF NOT EXISTS rejects (ingest_id BIGINT, path VARCHAR, line BIGINT, reason VARCHAR)
 """
+#: Checkpoints of API collections (see :mod:`plnanalytics.collect`): one row per collector and
+#: key (a hash of the query and its time window).
+_COLLECTIONS_DDL = """
+CREATE TABLE IF NOT EXISTS collections (
+    collector VARCHAR, key VARCHAR, query VARCHAR, since VARCHAR, until VARCHAR,
+    since_id VARCHAR, next_token VARCHAR, newest_id VARCHAR, pages BIGINT, posts BIGINT,
+    updated_at TIMESTAMPTZ, state VARCHAR)
+"""
+#: The columns of a checkpoint, in the order of the ``collections`` table.
+CHECKPOINT_FIELDS = ("collector", "key", "query", "since", "until", "since_id", "next_token",
+                     "newest_id", "pages", "posts", "updated_at", "state")
 
 
 @dataclass
@@ -224,6 +236,7 @@ class Store:
             con.execute(f'ALTER TABLE accounts ADD COLUMN IF NOT EXISTS "_seen_{f}" TIMESTAMPTZ')
         con.execute(_INGESTS_DDL)
         con.execute(_REJECTS_DDL)
+        con.execute(_COLLECTIONS_DDL)
         con.execute("CREATE SEQUENCE IF NOT EXISTS ingest_seq START 1")
 
     def _check_version(self) -> None:
@@ -374,11 +387,13 @@ class Store:
                 cursor.close()
         return log
 
-    def add(self, dataset: Dataset, *, source: str = "dataset") -> IngestReport:
+    def add(self, dataset: Dataset, *, source: str = "dataset",
+            checkpoint: dict[str, Any] | None = None) -> IngestReport:
         """Upsert an in-memory :class:`~plnanalytics.dataset.Dataset`, recorded as ``source``.
 
         The records of the report are its posts, or else the rows of its first non-empty
-        table among interactions, people, memberships, identities and accounts.
+        table among interactions, people, memberships, identities and accounts. A
+        ``checkpoint`` (see :meth:`checkpoint`) is written in the same transaction.
         """
         order = ("posts", "interactions", "people", "memberships", "identities", "accounts")
         primary = next((t for t in order if len(getattr(dataset, t))), "posts")
@@ -394,11 +409,75 @@ class Store:
                     schema = pa.schema([(c.name, arrow_type(c)) for c in cols])
                     staging.write(name, pa.Table.from_pandas(
                         frame[[c.name for c in cols]], schema=schema, preserve_index=False))
-            sources = {name: staging.relation(name) for name in TABLES}
-            with self._transaction():
-                report = self._merge(report, log, sources, primary)
-                self._record(report, {}, None, None, started)
+            return self._merge_staged(staging, report, log, primary, started, checkpoint)
+
+    def add_batch(self, batch: Batch, log: ReadLog, *, source: str, format: str,
+                  checkpoint: dict[str, Any] | None = None) -> IngestReport:
+        """Upsert the rows a reader produced (a :class:`~plnanalytics.ingest.base.Batch`).
+
+        Used by collectors: one API page, normalized by its format's reader, is stored with
+        its ``checkpoint`` (see :meth:`checkpoint`) in one transaction, so the page is either
+        fully stored with its checkpoint or not at all. ``log`` holds the page's counts and
+        rejects; ``source`` and ``format`` are recorded in :meth:`ingests`.
+        """
+        report = IngestReport(source, format, "posts")
+        started = datetime.now(UTC)
+        with self._staging() as staging:
+            staging.write_batch(batch)
+            return self._merge_staged(staging, report, log, "posts", started, checkpoint)
+
+    def _merge_staged(self, staging: Staging, report: IngestReport, log: ReadLog, primary: str,
+                      started: datetime, checkpoint: dict[str, Any] | None) -> IngestReport:
+        sources = {name: staging.relation(name) for name in TABLES}
+        with self._transaction():
+            report = self._merge(report, log, sources, primary)
+            self._record(report, {}, None, None, started)
+            if checkpoint is not None:
+                self._write_checkpoint(checkpoint)
         return report
+
+    def checkpoint(self, collector: str, key: str) -> dict[str, Any] | None:
+        """The stored checkpoint of a collection, or None when there is none.
+
+        A checkpoint is a dict of :data:`CHECKPOINT_FIELDS`: the collector (``x``), the key
+        of its query and window, the query, ``since`` and ``until``, the ``since_id`` the
+        current run started from, the ``next_token`` of the next page to fetch, the newest
+        post id stored, pages and posts stored so far, when it was updated and its state
+        (``running``, ``done`` or ``stopped``).
+
+        Examples
+        --------
+        >>> import tempfile, pathlib
+        >>> with Store(pathlib.Path(tempfile.mkdtemp()) / "s.duckdb") as s:
+        ...     s.save_checkpoint({"collector": "x", "key": "k", "query": "#edchat",
+        ...                        "state": "done", "pages": 1, "posts": 3})
+        ...     cp = s.checkpoint("x", "k")
+        ...     missing = s.checkpoint("x", "other")
+        >>> cp["query"], cp["state"], cp["posts"], missing
+        ('#edchat', 'done', 3, None)
+        """
+        cur = self.con.execute(
+            f"SELECT {', '.join(CHECKPOINT_FIELDS)} FROM collections "
+            "WHERE collector = ? AND key = ?", [collector, key])
+        row = cur.fetchone()
+        return None if row is None else dict(zip(CHECKPOINT_FIELDS, row, strict=True))
+
+    def save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
+        """Write (replace) a collection's checkpoint in a transaction of its own."""
+        with self._transaction():
+            self._write_checkpoint(checkpoint)
+
+    def _write_checkpoint(self, checkpoint: dict[str, Any]) -> None:
+        unknown = set(checkpoint) - set(CHECKPOINT_FIELDS)
+        if unknown or not {"collector", "key"} <= checkpoint.keys():
+            raise StoreError(f"a checkpoint needs collector and key, and only the fields "
+                             f"{', '.join(CHECKPOINT_FIELDS)} (got {sorted(checkpoint)})")
+        row = {**dict.fromkeys(CHECKPOINT_FIELDS), **checkpoint}
+        row["updated_at"] = row["updated_at"] or datetime.now(UTC)
+        self.con.execute("DELETE FROM collections WHERE collector = ? AND key = ?",
+                         [row["collector"], row["key"]])
+        self.con.execute(f"INSERT INTO collections VALUES ({', '.join(['?'] * 12)})",
+                         [row[f] for f in CHECKPOINT_FIELDS])
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:

@@ -113,7 +113,8 @@ class Twarc2Reader(Reader):
         return _fast_path(self.path)
 
     # -- one API page ------------------------------------------------------------------------
-    def _page(self, page: dict[str, Any], lineno: int, sink: PostSink, log: ReadLog) -> None:
+    @classmethod
+    def _page(cls, page: dict[str, Any], lineno: int, sink: PostSink, log: ReadLog) -> None:
         data = page.get("data") or []
         if isinstance(data, dict):  # a single-tweet lookup
             data = [data]
@@ -129,7 +130,7 @@ class Twarc2Reader(Reader):
         first = len(posts)
         for i, tweet in enumerate(data, 1):
             try:
-                self._tweet(tweet, sink, users, tweets, by_name)
+                cls._tweet(tweet, sink, users, tweets, by_name)
             except (KeyError, TypeError, ValueError, AttributeError) as exc:
                 log.reject(lineno, f"tweet {i} of the page: {_why(exc)}")
                 continue
@@ -139,7 +140,8 @@ class Twarc2Reader(Reader):
         for u in users.values():
             _account(sink, u, page_time)
 
-    def _tweet(self, t: dict[str, Any], sink: PostSink, users: dict[str, Any],
+    @staticmethod
+    def _tweet(t: dict[str, Any], sink: PostSink, users: dict[str, Any],
                tweets: dict[str, Any], by_name: _ByName) -> None:
         tid = t["id"]
         author = t["author_id"]
@@ -212,6 +214,44 @@ class Twarc2Reader(Reader):
             _account(sink, u, seen_at)
 
 
+def page_batch(page: dict[str, Any], log: ReadLog, *, line: int = 1) -> Batch:
+    """Normalize one X API v2 response page (as :class:`Twarc2Reader` reads a line).
+
+    Parameters
+    ----------
+    page : dict
+        ``data``, ``includes`` and ``meta`` of a search response, optionally with a
+        ``__twarc`` or ``__pln`` block whose ``retrieved_at`` dates the profiles.
+    log : ReadLog
+        Counts the tweets read; bad tweets are rejected with ``line``.
+    line : int
+        Where the page is (its line in a raw file), for rejects.
+
+    Returns
+    -------
+    Batch
+        Posts, interactions and accounts of the page.
+
+    Examples
+    --------
+    >>> page = {"data": [{"id": "5", "author_id": "11", "text": "RT @ann: hi",
+    ...                   "created_at": "2024-01-09T20:05:00.000Z",
+    ...                   "referenced_tweets": [{"type": "retweeted", "id": "4"}]}],
+    ...         "includes": {"tweets": [{"id": "4", "author_id": "10", "text": "hi"}]},
+    ...         "meta": {"result_count": 1}, "__pln": {"retrieved_at": "2024-01-10T00:00:00Z"}}
+    >>> log = ReadLog("page")
+    >>> batch = page_batch(page, log)
+    >>> log.records, [(r[1], r[2], r[3]) for r in batch.rows["interactions"]]
+    (1, [('retweet', 'x:11', 'x:10')])
+    """
+    if not isinstance(page, dict):
+        log.reject(line, "expected a JSON object (an API page)")
+        return Batch()
+    sink = PostSink("x", log)
+    Twarc2Reader._page(page, line, sink, log)
+    return sink.take()
+
+
 def _by_id(items: object) -> dict[str, Any]:
     """Objects of an ``includes`` list by their id (items without one are skipped)."""
     if not isinstance(items, list):
@@ -259,7 +299,7 @@ def _rt_author(t: dict[str, Any], entities: dict[str, Any]) -> str | None:
 
 
 def _retrieved_at(obj: dict[str, Any]) -> datetime | None:
-    meta = obj.get("__twarc")
+    meta = obj.get("__twarc") or obj.get("__pln")  # twarc2's block, or pln collect x's
     if isinstance(meta, dict) and isinstance(meta.get("retrieved_at"), str):
         try:
             return _fromiso(meta["retrieved_at"])
@@ -310,12 +350,13 @@ _PAGE = {
     "includes": {"users": [_USER], "tweets": [{"id": "VARCHAR", "author_id": "VARCHAR"}]},
     "meta": {"result_count": "BIGINT"},
     "__twarc": {"retrieved_at": "VARCHAR"},
+    "__pln": {"retrieved_at": "VARCHAR"},
 }
 
 _PER_CHUNK = [
     """CREATE OR REPLACE TEMPORARY TABLE _tw_pages AS
        SELECT line_no AS page, j.data AS data, j.includes AS includes, j.meta AS meta,
-              j.__twarc.retrieved_at AS retrieved_at
+              coalesce(j.__twarc.retrieved_at, j.__pln.retrieved_at) AS retrieved_at
        FROM (SELECT line_no, json_transform(line, {structure}) AS j FROM _chunk
              -- skip blank lines (trimming only the short ones: trim copies the line)
              WHERE CASE WHEN strlen(line) > 2 THEN true

@@ -1,0 +1,18 @@
+"""Collectors: fetch posts from platform APIs into the store, raw pages first.
+
+A collector appends every response page to a raw JSONL file beside the store (flushed and
+fsynced) before it normalizes the page and stores it together with its checkpoint in one
+transaction, so a collection can be resumed page by page and repeated incrementally.
+
+Examples
+--------
+>>> from plnanalytics.collect import collect_x, raw_path
+>>> raw_path("chats.duckdb", "x", "abc").as_posix()
+'chats.raw/x/abc.jsonl'
+"""
+
+from __future__ import annotations
+
+from .x import CollectProgress, CollectReport, collect_x, collection_key, raw_path
+
+__all__ = ["CollectProgress", "CollectReport", "collect_x", "collection_key", "raw_path"]
