@@ -17,11 +17,8 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 demo: $(VENV)/.installed
 	rm -f $(STORE)
 	$(BIN)/pln run data/sample/pln.toml
-	@if [ -f data/sample/analysis/report.html ]; then \
-		echo "Report: $(CURDIR)/data/sample/analysis/report.html"; \
-	else \
-		echo "No report was written (see above); results are in $(CURDIR)/data/sample/analysis/"; \
-	fi
+	@test -f data/sample/analysis/report.html || \
+		echo "No report was written (see above); results are in $(CURDIR)/data/sample/analysis/"
 
 test: $(VENV)/.installed
 	$(BIN)/ruff check plnanalytics tests scripts
