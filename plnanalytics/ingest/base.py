@@ -84,6 +84,26 @@ class ReadLog:
         """Count something worth telling that is not an error (e.g. a quote of a deleted post)."""
         self.notes[message] += n
 
+    def require_some(self, what: str, expected: str) -> None:
+        """Raise a :class:`FormatError` when every record was rejected: the file is then
+        not what its format expects, and the first reject says why.
+
+        Examples
+        --------
+        >>> log = ReadLog("feed.json")
+        >>> log.reject(1, "no 'uri'")
+        >>> log.require_some("Bluesky post", "a searchPosts response")
+        Traceback (most recent call last):
+        ...
+        plnanalytics.errors.FormatError: feed.json: no Bluesky post could be read (expected \
+a searchPosts response; line 1: no 'uri')
+        """
+        if self.records or not self.rejected:
+            return
+        first = self.rejects[0] if self.rejects else None
+        where = f"; line {first.line}: {first.reason}" if first else ""
+        raise FormatError(f"{self.path}: no {what} could be read (expected {expected}{where})")
+
 
 _ARROW_TYPES: dict[str, pa.DataType] = {
     "string": pa.string(),

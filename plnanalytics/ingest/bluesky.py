@@ -132,12 +132,8 @@ class BlueskyReader(Reader):
                 if log.progress:
                     log.progress(position, total)
                 yield sink.take()
-        if not log.records and log.rejected:
-            first = log.rejects[0] if log.rejects else None
-            where = f"; line {first.line}: {first.reason}" if first else ""
-            raise FormatError(
-                f"{self.path}: no Bluesky post could be read (expected a searchPosts, "
-                f"getPostThread or feed response, or one of them a line{where})")
+        log.require_some("Bluesky post", "a searchPosts, getPostThread or feed response, or "
+                         "one of them a line")
         if log.progress:
             log.progress(total, total)
         yield sink.take()

@@ -64,6 +64,7 @@ from .base import (
     text_lines,
     text_suffix,
 )
+from .sheets import strict_header
 from .tweets import parse_twitter_time
 
 #: Column pairs tried, in order, when ``src_col``/``dst_col`` are not given.
@@ -197,17 +198,8 @@ class EdgelistReader(Reader):
 
     # -- header and columns ------------------------------------------------------------------
     def _header(self, reader: Any) -> list[str]:
-        try:
-            for row in reader:
-                if any(f.strip() for f in row):
-                    return [f.strip() for f in row]
-        except UnicodeDecodeError:
-            raise FormatError(f"{self.path}: not UTF-8 text; expected an edge list CSV "
-                              "(save it as CSV UTF-8)") from None
-        except csv.Error as exc:
-            raise FormatError(f"{self.path}: not a CSV file ({exc})") from None
-        raise FormatError(f"{self.path}: the file is empty; expected an edge list CSV with a "
-                          "header row (source,target,...)")
+        return strict_header(reader, self.path, expected="an edge list CSV",
+                             empty="an edge list CSV with a header row (source,target,...)")
 
     def _columns(self, header: list[str]) -> dict[str, int | None]:
         opts = self.options

@@ -60,7 +60,7 @@ from .base import (
     text_suffix,
 )
 from .edgelist import default_pair
-from .sheets import csv_rows, data_rows, open_text
+from .sheets import csv_rows, data_rows, open_text, strict_header
 
 #: Person ids that mean "this account is no roster person" (compared case-insensitively).
 REJECT_WORDS = frozenset({"none", "-"})
@@ -137,16 +137,7 @@ class IdentitiesReader(Reader):
         yield batch
 
     def _header(self, reader: Any) -> list[str]:
-        try:
-            for row in reader:
-                if any(f.strip() for f in row):
-                    return [f.strip() for f in row]
-        except UnicodeDecodeError:
-            raise FormatError(f"{self.path}: not UTF-8 text; expected {_EXPECTED} "
-                              "(save it as CSV UTF-8)") from None
-        except csv.Error as exc:
-            raise FormatError(f"{self.path}: not a CSV file ({exc})") from None
-        raise FormatError(f"{self.path}: the file is empty; expected {_EXPECTED}")
+        return strict_header(reader, self.path, expected=_EXPECTED)
 
     def _rows(self, reader: Any, header: list[str],
               decisions: dict[str, tuple[str, str, str, float]], log: ReadLog) -> None:

@@ -245,12 +245,8 @@ class MastodonReader(Reader):
                 log.records += 1
             if sink.size >= self.batch_rows:
                 yield sink.take()
-        if not log.records and log.rejected:
-            first = log.rejects[0] if log.rejects else None
-            where = f"; line {first.line}: {first.reason}" if first else ""
-            raise FormatError(
-                f"{self.path}: no Mastodon status could be read (expected an array of "
-                f"statuses, a /context response or a status, one document or one a line{where})")
+        log.require_some("Mastodon status", "an array of statuses, a /context response or a "
+                         "status, one document or one a line")
         if state.bots:
             log.note(NOTE_BOT, len(state.bots))
         if log.progress:

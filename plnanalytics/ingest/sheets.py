@@ -734,3 +734,29 @@ class TableReader(Reader):
         """The column of each field, named by this reader's options or found by default
         names (see :func:`find_columns`)."""
         return find_columns(self.path, header, self.options, defaults, have, search)
+
+
+def strict_header(reader: Any, path: Path, *, expected: str, empty: str | None = None
+                  ) -> list[str]:
+    """The first non-blank row of a CSV reader as trimmed names; an unreadable or empty file
+    is a :class:`~plnanalytics.errors.FormatError` (for readers whose header must be text).
+
+    ``expected`` completes the messages ("expected <expected>"); ``empty`` replaces it in the
+    message for an empty file.
+
+    Examples
+    --------
+    >>> import csv, io
+    >>> strict_header(csv.reader(io.StringIO("\\n a , b \\n1,2")), Path("t.csv"), expected="x")
+    ['a', 'b']
+    """
+    try:
+        for row in reader:
+            if any(f.strip() for f in row):
+                return [f.strip() for f in row]
+    except UnicodeDecodeError:
+        raise FormatError(f"{path}: not UTF-8 text; expected {expected} "
+                          "(save it as CSV UTF-8)") from None
+    except csv.Error as exc:
+        raise FormatError(f"{path}: not a CSV file ({exc})") from None
+    raise FormatError(f"{path}: the file is empty; expected {empty or expected}")
