@@ -66,3 +66,24 @@ def cli_said(result: Any) -> str:
         return result.output + (result.stderr or "")
     except ValueError:
         return result.output
+
+
+def write_rows(path: Path, rows: list[list[object]], delimiter: str = ",") -> Path:
+    """Write ``rows`` (the header first) as a CSV or TSV file."""
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh, delimiter=delimiter).writerows(rows)
+    return path
+
+
+def write_workbook(path: Path, sheets: dict[str, list[list[object]]]) -> Path:
+    """An Excel workbook with these sheets, in order (None cells left empty)."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for title, rows in sheets.items():
+        ws = wb.create_sheet(title)
+        for row in rows:
+            ws.append(row)
+    wb.save(path)
+    return path

@@ -2,24 +2,19 @@
 
 from __future__ import annotations
 
-import csv
 import gzip
 from datetime import UTC, datetime
-from pathlib import Path
 
 import networkx as nx
 import pandas as pd
 import pytest
+from conftest import write_rows
 
 from plnanalytics.errors import FormatError, OptionError, RecordError
 from plnanalytics.ingest.base import ReadLog, read_head
 from plnanalytics.ingest.edgelist import EdgelistReader, parse_time
 
-
-def _csv(path: Path, rows: list[list[object]], delimiter: str = ",") -> Path:
-    with open(path, "w", newline="", encoding="utf-8") as fh:
-        csv.writer(fh, delimiter=delimiter).writerows(rows)
-    return path
+_csv = write_rows
 
 
 def _ties(store) -> list[tuple]:

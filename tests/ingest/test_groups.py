@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import csv
 import gzip
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import openpyxl
 import pandas as pd
 import pytest
+from conftest import write_rows, write_workbook
 
 from plnanalytics.errors import FormatError, OptionError, RecordError
 from plnanalytics.graph.projection import comember_ties
@@ -21,23 +20,10 @@ from plnanalytics.ingest.groups import GroupsReader, _mark
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample"
 
 
-def _csv(path: Path, rows: list[list[object]], delimiter: str = ",") -> Path:
-    with open(path, "w", newline="", encoding="utf-8") as fh:
-        csv.writer(fh, delimiter=delimiter).writerows(rows)
-    return path
+_csv = write_rows
 
 
-def _xlsx(path: Path, sheets: dict[str, list[list[object]]]) -> Path:
-    wb = openpyxl.Workbook()
-    wb.remove(wb.active)
-    for title, rows in sheets.items():
-        ws = wb.create_sheet(title)
-        for r, row in enumerate(rows, start=1):
-            for c, value in enumerate(row, start=1):
-                if value is not None:
-                    ws.cell(row=r, column=c, value=value)
-    wb.save(path)
-    return path
+_xlsx = write_workbook
 
 
 def _read(path: Path, strict: bool = False, **options: Any

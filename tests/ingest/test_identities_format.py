@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 import gzip
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import write_rows
 
 from plnanalytics import Dataset
 from plnanalytics.errors import FormatError, OptionError, RecordError
@@ -25,10 +25,7 @@ from plnanalytics.report.export import write_table
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample"
 
 
-def _csv(path: Path, rows: list[list[str]], delimiter: str = ",") -> Path:
-    with open(path, "w", encoding="utf-8", newline="") as fh:
-        csv.writer(fh, delimiter=delimiter).writerows(rows)
-    return path
+_csv = write_rows
 
 
 def _read(path: Path, **kw) -> tuple[list[tuple], ReadLog]:

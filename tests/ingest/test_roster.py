@@ -12,6 +12,7 @@ from typing import Any
 
 import openpyxl
 import pytest
+from conftest import write_rows
 from typer.testing import CliRunner
 
 from plnanalytics.cli import app
@@ -25,10 +26,7 @@ ROSTER = SAMPLE / "roster.csv"
 runner = CliRunner()
 
 
-def _csv(path: Path, rows: list[list[object]], delimiter: str = ",") -> Path:
-    with open(path, "w", newline="", encoding="utf-8") as fh:
-        csv.writer(fh, delimiter=delimiter).writerows(rows)
-    return path
+_csv = write_rows
 
 
 def _read(path: Path, **options: Any) -> tuple[list[tuple], list[tuple], ReadLog]:

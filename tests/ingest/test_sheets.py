@@ -8,8 +8,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-import openpyxl
 import pytest
+from conftest import write_workbook
 
 from plnanalytics.errors import FormatError, OptionError, RecordError
 from plnanalytics.ingest.base import Batch, ReadLog
@@ -47,16 +47,7 @@ def _read(path: Path, log: ReadLog | None = None, **kwargs: Any
     return header, rows, log
 
 
-def _xlsx(path: Path, sheets: dict[str, list[list[object]]]) -> Path:
-    """A workbook with these sheets (rows written with openpyxl's append)."""
-    wb = openpyxl.Workbook()
-    for i, (title, rows) in enumerate(sheets.items()):
-        ws = wb.active if i == 0 else wb.create_sheet()
-        ws.title = title
-        for row in rows:
-            ws.append(row)
-    wb.save(path)
-    return path
+_xlsx = write_workbook
 
 
 # -- CSV and TSV ---------------------------------------------------------------------------------

@@ -3,15 +3,14 @@ who did not answer vs named nobody, keys, options, XLSX, bad rows, strict mode, 
 
 from __future__ import annotations
 
-import csv
 import gzip
 import hashlib
 from pathlib import Path
 from typing import Any
 
-import openpyxl
 import pandas as pd
 import pytest
+from conftest import write_rows, write_workbook
 
 from plnanalytics.errors import FormatError, OptionError, RecordError
 from plnanalytics.ingest import FORMATS, reader_class, sniff
@@ -22,21 +21,10 @@ SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample"
 Q_ADVICE = "Whom do you go to for advice about instruction?"
 
 
-def _csv(path: Path, rows: list[list[object]], delimiter: str = ",") -> Path:
-    with open(path, "w", newline="", encoding="utf-8") as fh:
-        csv.writer(fh, delimiter=delimiter).writerows(rows)
-    return path
+_csv = write_rows
 
 
-def _xlsx(path: Path, sheets: dict[str, list[list[object]]]) -> Path:
-    wb = openpyxl.Workbook()
-    wb.remove(wb.active)
-    for title, rows in sheets.items():
-        ws = wb.create_sheet(title)
-        for row in rows:
-            ws.append(row)
-    wb.save(path)
-    return path
+_xlsx = write_workbook
 
 
 def _read(path: Path, **options: Any) -> tuple[list[tuple], list[tuple], dict, ReadLog]:
