@@ -264,7 +264,7 @@ def test_rate_limit_waits_until_reset_then_retries(token, api, store):
     report = collect_x(store, QUERY, sleep=sleeps,
                        progress=lambda e: messages.append((e.message, e.wait)))
     assert len(sleeps) == 1 and 35 <= sleeps[0] <= 38
-    assert (f"rate limited: waiting {sleeps[0]} s", sleeps[0]) in messages
+    assert (f"rate limited: waiting {sleeps[0]:.0f} s", sleeps[0]) in messages
     assert fake.tokens == [TOKENS[0], TOKENS[1], *TOKENS[1:]]
     assert (report.pages, report.kept, report.state, report.waited) == (4, 8, "done", sleeps[0])
 
@@ -304,8 +304,8 @@ def test_forbidden_stops_keeping_committed_pages_and_says_how_to_resume(token, a
     message = str(info.value)
     assert "403 Forbidden" in message and "access level" in message
     assert "Kept 2 page(s) of this run (4 new posts)" in message
-    assert (f"pln collect x --query '{QUERY}' --since 2024-01-01T00:00:00Z --resume "
-            f"--store '{store.path}'") in message
+    assert (f"pln collect x --query '{QUERY}' --since 2024-01-01T00:00:00Z "
+            f"--store '{store.path}' --resume") in message
     assert store.counts()["posts"] == 4
     cp = store.checkpoint("x", collection_key(QUERY, "2024-01-01T00:00:00Z", None))
     assert (cp["state"], cp["next_token"]) == ("stopped", TOKENS[2])

@@ -13,6 +13,8 @@ Examples
 
 from __future__ import annotations
 
-from .x import CollectProgress, CollectReport, collect_x, collection_key, raw_path
+from .base import CollectError, CollectProgress, CollectReport, raw_path
+from .x import collect_x, collection_key
 
-__all__ = ["CollectProgress", "CollectReport", "collect_x", "collection_key", "raw_path"]
+__all__ = ["CollectError", "CollectProgress", "CollectReport", "collect_x", "collection_key",
+           "raw_path"]

@@ -40,20 +40,13 @@ False
 
 from __future__ import annotations
 
-import hashlib
-import logging
 import math
 import os
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from pathlib import Path
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
-import orjson
-import pandas as pd
 import requests
 import tweepy
 
@@ -61,13 +54,32 @@ from ..errors import OptionError, PlnError
 from ..ingest.base import ReadLog
 from ..ingest.twarc2 import page_batch
 from ..store import Store
+from .base import (
+    CollectError,
+    Collection,
+    CollectProgress,
+    CollectReport,
+    ProgressFn,
+    Retry,
+    Stop,
+    Verdict,
+    Wait,
+    fetch,
+    key_of,
+    raw_path,
+    redacted,
+    shell,
+    utc,
+    window_args,
+)
+
+__all__ = ["CollectError", "CollectProgress", "CollectReport", "collect_x", "collection_key",
+           "raw_path"]
 
 #: The environment variable holding the X API bearer token (the only place it is read from).
 TOKEN_VARIABLE = "PLN_X_BEARER_TOKEN"
 #: Posts asked for per page.
 MAX_RESULTS = 100
-#: Tries of one request on server errors and lost connections.
-MAX_TRIES = 5
 EXPANSIONS = ["author_id", "referenced_tweets.id", "referenced_tweets.id.author_id",
               "in_reply_to_user_id", "entities.mentions.username"]
 TWEET_FIELDS = ["id", "text", "author_id", "created_at", "conversation_id",
@@ -76,98 +88,11 @@ USER_FIELDS = ["id", "name", "username", "created_at", "description", "location"
                "public_metrics", "verified"]
 
 
-@dataclass
-class CollectProgress:
-    """What a collection has done so far, given to the ``progress`` callback.
-
-    Attributes
-    ----------
-    pages, posts, kept : int
-        Pages stored, posts read and posts new to the store in this run.
-    message : str
-        What just happened (``page 3: 100 posts``, ``rate limited: waiting 37 s``).
-    wait : float
-        Seconds about to be waited (0 unless waiting).
-    """
-
-    pages: int
-    posts: int
-    kept: int
-    message: str = ""
-    wait: float = 0.0
-
-
-ProgressFn = Callable[[CollectProgress], None]
-
-
-@dataclass
-class CollectReport:
-    """What one run of :func:`collect_x` did.
-
-    Attributes
-    ----------
-    query, key, raw_path : str
-        The query, its collection key and the raw JSONL file of its pages.
-    since, until : str or None
-        The time window (UTC, ISO 8601).
-    since_id : str or None
-        Only posts newer than this id were asked for (incremental runs).
-    resumed : bool
-        Whether this run continued a stored ``next_token``.
-    pages, posts, kept, rejected : int
-        Pages stored, posts read, posts new to the store, tweets that could not be read.
-    waited : float
-        Seconds waited for rate limits.
-    retries : int
-        Requests repeated after server errors.
-    state : str
-        ``done`` (no more pages), ``stopped`` (``max_pages`` reached or the API refused) or
-        ``running`` (interrupted).
-    newest_id : str or None
-        Newest post id stored for this query and window.
-    """
-
-    query: str
-    key: str
-    raw_path: str
-    since: str | None = None
-    until: str | None = None
-    since_id: str | None = None
-    resumed: bool = False
-    pages: int = 0
-    posts: int = 0
-    kept: int = 0
-    rejected: int = 0
-    waited: float = 0.0
-    retries: int = 0
-    state: str = "running"
-    newest_id: str | None = None
-
-
-class CollectError(PlnError):
-    """A collection stopped before its last page; ``report`` tells what was kept."""
-
-    def __init__(self, message: str, report: CollectReport) -> None:
-        super().__init__(message)
-        self.report = report
-
-
-class _Stop(Exception):
-    """The API refused to go on (the reason is the message)."""
-
-
 def collection_key(query: str, since: str | None, until: str | None, *,
                    archive: bool = False) -> str:
     """The key of a collection: the SHA-1 of its query, time window and endpoint (recent
     search, or the full archive: their ``next_token`` values are not interchangeable)."""
-    text = f"{query}\x00{since or ''}\x00{until or ''}" + ("\x00archive" if archive else "")
-    return hashlib.sha1(text.encode()).hexdigest()
-
-
-def raw_path(store_path: str | Path, collector: str, key: str) -> Path:
-    """The raw JSONL file of a collection: ``<store stem>.raw/<collector>/<key>.jsonl``."""
-    store_path = Path(store_path)
-    return store_path.parent / f"{store_path.stem}.raw" / collector / f"{key}.jsonl"
+    return key_of(query, since or "", until or "", *(["archive"] if archive else []))
 
 
 def collect_x(
@@ -223,7 +148,7 @@ def collect_x(
         raise OptionError("collect x: give a search query (--query)")
     if max_pages is not None and max_pages < 1:
         raise OptionError(f"collect x: --max-pages must be at least 1, not {max_pages}")
-    since_s, until_s = _utc(since, "since"), _utc(until, "until")
+    since_s, until_s = utc(since, "since", "collect x"), utc(until, "until", "collect x")
     token = os.environ.get(TOKEN_VARIABLE, "").strip()
     if client is None:
         if not token:
@@ -231,134 +156,65 @@ def collect_x(
                            "bearer token> (it is read only from this variable)")
         client = tweepy.Client(bearer_token=token, return_type=dict, wait_on_rate_limit=False)
     key = collection_key(query, since_s, until_s, archive=archive)
-    raw = raw_path(store.path, "x", key)
-    cp = store.checkpoint("x", key)
-    if resume:
-        if cp is None:
-            raise PlnError(f"nothing to resume: no collection of {query!r} in this time window "
-                           f"in {store.path}; run without --resume")
-        if cp["state"] == "done":
-            raise PlnError(f"nothing to resume: the collection of {query!r} finished "
-                           f"({cp['pages']} pages); run without --resume to fetch newer posts")
-        since_id, next_token = cp["since_id"], cp["next_token"]
-    else:
-        since_id = (cp["newest_id"] if cp["state"] == "done" else cp["since_id"]) if cp else None
-        next_token = None
-    report = CollectReport(query, key, str(raw), since_s, until_s, since_id, resume,
-                           newest_id=cp["newest_id"] if cp else None)
-    state: dict[str, Any] = {
-        "collector": "x", "key": key, "query": query, "since": since_s, "until": until_s,
-        "since_id": since_id, "next_token": next_token,
-        "newest_id": cp["newest_id"] if cp else None,
-        "pages": cp["pages"] if cp else 0, "posts": cp["posts"] if cp else 0,
-        "state": "running"}
-    store.save_checkpoint(state)
-    raw.parent.mkdir(parents=True, exist_ok=True)
-    line = _count_lines(raw)
+    again = (f"pln collect x --query {shell(query)}{window_args(since_s, until_s)}"
+             f"{' --archive' if archive else ''} --store {shell(str(store.path))}")
+    run = Collection(store, "x", key, query, since_s, until_s, resume=resume, again=again)
     search = client.search_all_tweets if archive else client.search_recent_tweets
     params: dict[str, Any] = {"max_results": MAX_RESULTS, "expansions": EXPANSIONS,
                               "tweet_fields": TWEET_FIELDS, "user_fields": USER_FIELDS}
-    if since_id:  # newer than the newest stored (which lies in the window anyway)
-        params["since_id"] = since_id
+    if run.since_id:  # newer than the newest stored (which lies in the window anyway)
+        params["since_id"] = run.since_id
     elif since_s:
         params["start_time"] = since_s
     if until_s:
         params["end_time"] = until_s
     endpoint = "all" if archive else "recent"
-    with _redacted(token):
+    with redacted([token], ("tweepy", "tweepy.client")):
         try:
             while True:
-                page = _fetch(search, query, params, next_token, endpoint, report, progress,
-                              sleep)
-                record = {**page, "__pln": {
-                    "collector": "x", "endpoint": endpoint, "query": query, "since": since_s,
-                    "until": until_s, "since_id": since_id, "next_token": next_token,
-                    "page": state["pages"] + 1,
-                    "retrieved_at": datetime.now(UTC).isoformat(timespec="seconds")}}
-                _append(raw, record)
-                line += 1
-                log = ReadLog(str(raw))
-                batch = page_batch(record, log, line=line)
-                page_next = (page.get("meta") or {}).get("next_token")
-                stop = page_next is not None and max_pages is not None \
-                    and report.pages + 1 >= max_pages
-                new = {**state, "next_token": page_next,
-                       "newest_id": _newest(state["newest_id"], page),
-                       "pages": state["pages"] + 1, "posts": state["posts"] + log.records,
-                       "state": "done" if page_next is None else "stopped" if stop
-                       else "running"}
-                stored = store.add_batch(batch, log, source=str(raw), format="x-api",
-                                         checkpoint=new)
-                state = new
-                report.pages += 1
-                report.posts += log.records
-                report.kept += stored.kept
-                report.rejected += log.rejected
-                report.newest_id = state["newest_id"]
-                report.state = state["state"]
-                _say(progress, report, f"page {report.pages}: {log.records} posts "
-                                       f"({stored.kept} new)")
-                if page_next is None or stop:
-                    return report
-                next_token = page_next
-        except _Stop as why:
-            state = {**state, "state": "stopped"}
-            store.save_checkpoint(state)
-            report.state = "stopped"
-            raise CollectError(
-                f"{why}. Kept {report.pages} page(s) of this run ({report.kept} new posts) in "
-                f"{store.path}, raw pages in {raw}; continue later with: pln collect x "
-                f"--query {_shell(query)}{_window(since_s, until_s)}"
-                f"{' --archive' if archive else ''} --resume --store {_shell(str(store.path))}",
-                report) from None
+                page = fetch(lambda: search(query, next_token=run.next_token, **params),
+                             lambda exc: _verdict(exc, endpoint), "the X API", run.report,
+                             progress, sleep)
+                if not isinstance(page, dict):
+                    raise Stop("the X API answered with something other than a JSON page")
+                record = run.append(page, endpoint=endpoint)
+                log = ReadLog(str(run.raw))
+                batch = page_batch(record, log, line=run.line)
+                if not run.commit(batch, log, format="x-api",
+                                  next_token=(page.get("meta") or {}).get("next_token"),
+                                  newest_id=_newest(run.checkpoint["newest_id"], page),
+                                  max_pages=max_pages, progress=progress):
+                    return run.report
+        except Stop as why:
+            raise run.stopped(why) from None
 
 
-def _fetch(search: Callable[..., Any], query: str, params: dict[str, Any],
-           next_token: str | None, endpoint: str, report: CollectReport,
-           progress: ProgressFn | None, sleep: Callable[[float], Any]) -> dict[str, Any]:
-    """One page, waiting out rate limits and retrying server errors."""
-    tries = 0
-    while True:
+def _verdict(exc: Exception, endpoint: str) -> Verdict:
+    """What a tweepy or requests exception means."""
+    if isinstance(exc, tweepy.TooManyRequests):
+        if "UsageCapExceeded" in _body(exc) or "usage-capped" in _body(exc):
+            return Stop("the X API usage cap of this app is exhausted (429 UsageCapExceeded); "
+                        "it resets at the start of the next billing period")
+        reset = exc.response.headers.get("x-rate-limit-reset")
         try:
-            page = search(query, next_token=next_token, **params)
-        except tweepy.TooManyRequests as exc:
-            if "UsageCapExceeded" in _body(exc) or "usage-capped" in _body(exc):
-                raise _Stop("the X API usage cap of this app is exhausted (429 "
-                            "UsageCapExceeded); it resets at the start of the next "
-                            "billing period") from None
-            reset = exc.response.headers.get("x-rate-limit-reset")
-            try:
-                wait = max(1, math.ceil(float(reset) - time.time()))
-            except (TypeError, ValueError):
-                wait = 60
-            report.waited += wait
-            _say(progress, report, f"rate limited: waiting {wait} s", wait=wait)
-            sleep(wait)
-            continue
-        except (tweepy.TwitterServerError, requests.ConnectionError, requests.Timeout) as exc:
-            tries += 1
-            what = (f"{exc.response.status_code} server error"
-                    if isinstance(exc, tweepy.HTTPException) else "connection failed")
-            if tries >= MAX_TRIES:
-                raise _Stop(f"the X API failed {tries} times in a row ({what})") from None
-            wait = 2 ** (tries - 1)
-            report.retries += 1
-            _say(progress, report, f"{what}: retrying in {wait} s (try {tries + 1} of "
-                                   f"{MAX_TRIES})", wait=wait)
-            sleep(wait)
-            continue
-        except tweepy.Unauthorized:
-            raise _Stop(f"the X API rejected the bearer token (401 Unauthorized); check "
-                        f"{TOKEN_VARIABLE}") from None
-        except tweepy.Forbidden as exc:
-            raise _Stop(f"the X API refused the {endpoint} search (403 Forbidden: "
-                        f"{_messages(exc)}); your access level may not include it") from None
-        except tweepy.HTTPException as exc:
-            raise _Stop(f"the X API refused the request ({exc.response.status_code}: "
-                        f"{_messages(exc)})") from None
-        if not isinstance(page, dict):
-            raise _Stop("the X API answered with something other than a JSON page")
-        return page
+            wait = max(1, math.ceil(float(reset) - time.time()))
+        except (TypeError, ValueError):
+            wait = 60
+        return Wait(wait, "rate limited")
+    if isinstance(exc, tweepy.TwitterServerError):
+        return Retry(f"{exc.response.status_code} server error")
+    if isinstance(exc, requests.ConnectionError | requests.Timeout):
+        return Retry("connection failed")
+    if isinstance(exc, tweepy.Unauthorized):
+        return Stop(f"the X API rejected the bearer token (401 Unauthorized); check "
+                    f"{TOKEN_VARIABLE}")
+    if isinstance(exc, tweepy.Forbidden):
+        return Stop(f"the X API refused the {endpoint} search (403 Forbidden: "
+                    f"{_messages(exc)}); your access level may not include it")
+    if isinstance(exc, tweepy.HTTPException):
+        return Stop(f"the X API refused the request ({exc.response.status_code}: "
+                    f"{_messages(exc)})")
+    return None
 
 
 def _body(exc: tweepy.HTTPException) -> str:
@@ -378,78 +234,3 @@ def _newest(stored: str | None, page: dict[str, Any]) -> str | None:
     ids += [stored, (page.get("meta") or {}).get("newest_id")]
     numeric = [i for i in ids if isinstance(i, str) and i.isdigit()]
     return max(numeric, key=int) if numeric else None
-
-
-def _append(path: Path, record: dict[str, Any]) -> None:
-    """Append one page to the raw file and make sure it is on disk."""
-    with open(path, "ab") as fh:
-        fh.write(orjson.dumps(record) + b"\n")
-        fh.flush()
-        os.fsync(fh.fileno())
-
-
-def _count_lines(path: Path) -> int:
-    if not path.exists():
-        return 0
-    n = 0
-    with open(path, "rb") as fh:
-        while chunk := fh.read(1 << 20):
-            n += chunk.count(b"\n")
-    return n
-
-
-def _say(progress: ProgressFn | None, report: CollectReport, message: str,
-         wait: float = 0.0) -> None:
-    if progress is not None:
-        progress(CollectProgress(report.pages, report.posts, report.kept, message, wait))
-
-
-def _utc(value: str | datetime | None, name: str) -> str | None:
-    """A time as ``YYYY-MM-DDTHH:MM:SSZ`` (naive times are UTC)."""
-    if value is None or value == "":
-        return None
-    try:
-        ts = pd.Timestamp(value)
-    except (ValueError, TypeError):
-        raise OptionError(f"collect x: --{name} {value!r} is not a time (give ISO 8601, "
-                          "e.g. 2024-01-09 or 2024-01-09T20:00:00Z)") from None
-    ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
-    return ts.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def _shell(text: str) -> str:
-    return "'" + text.replace("'", "'\\''") + "'"
-
-
-def _window(since: str | None, until: str | None) -> str:
-    return (f" --since {since}" if since else "") + (f" --until {until}" if until else "")
-
-
-class _Redact(logging.Filter):
-    """Replace a secret in log records (tweepy logs request headers at debug level)."""
-
-    def __init__(self, secret: str) -> None:
-        super().__init__()
-        self.secret = secret
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        if self.secret in message:
-            record.msg, record.args = message.replace(self.secret, "***"), ()
-        return True
-
-
-@contextmanager
-def _redacted(secret: str) -> Iterator[None]:
-    if not secret:
-        yield
-        return
-    loggers = [logging.getLogger(n) for n in ("tweepy", "tweepy.client")]
-    redact = _Redact(secret)
-    for lg in loggers:
-        lg.addFilter(redact)
-    try:
-        yield
-    finally:
-        for lg in loggers:
-            lg.removeFilter(redact)
