@@ -29,7 +29,8 @@ from rich.table import Table
 from . import __version__
 from .analysis import Thresholds, flag_isolation
 from .analysis import analyze as run_analysis
-from .collect import CollectProgress, collect_x
+from .collect import CollectError, CollectProgress, CollectReport, collect_x
+from .collect.base import ProgressFn
 from .config import load_config
 from .errors import OptionError, PlnError
 from .graph.build import build_graph
@@ -540,46 +541,132 @@ collect_app = typer.Typer(
 app.add_typer(collect_app, name="collect")
 
 
+@contextmanager
+def _collecting(store: Path, what: str) -> Iterator[tuple[Store, ProgressFn]]:
+    """Open the store with a progress line for a collection; show what was kept, even when
+    the API stopped it (the error then follows as one line)."""
+    with _errors(), Store(store) as st, Progress(
+            TextColumn("[bold]{task.description}"), console=err, transient=True) as bar:
+        task = bar.add_task(f"collecting {escape(what)}", total=None)
+
+        def show(event: CollectProgress) -> None:
+            bar.update(task, description=f"{escape(what)}: {event.pages:,} pages, "
+                                         f"{event.posts:,} posts ({event.kept:,} new)")
+            if event.wait:  # rate-limit waits and retries stay visible (and in cron logs)
+                bar.console.print(f"[yellow]{escape(event.message)}[/]", soft_wrap=True)
+
+        try:
+            yield st, show
+        except CollectError as exc:
+            bar.stop()
+            _collected(exc.reports)
+            raise
+
+
+def _collected(reports: list[CollectReport]) -> None:
+    """The table of what each collection of a run did."""
+    table = Table(title="Collected", title_justify="left")
+    for col in ("query", "pages", "posts", "new", "rate-limit waits", "state"):
+        table.add_column(col)
+    for r in reports:
+        table.add_row(escape(r.query), _fmt(r.pages), _fmt(r.posts), _fmt(r.kept),
+                      f"{r.waited:,.0f} s", r.state)
+    out.print(table)
+    for r in reports:
+        if r.since_id:
+            newer = "after" if r.collector == "bluesky" else "newer than"
+            out.print(f"{escape(r.query)}: only posts {newer} {escape(r.since_id)} were asked "
+                      "for.", soft_wrap=True)
+        if r.extra:
+            out.print(f"{escape(r.query)}: {r.extra:,} threads fetched.", soft_wrap=True)
+        out.print(f"Raw pages: {escape(r.raw_path)}", soft_wrap=True)
+    if any(r.state == "stopped" for r in reports):
+        out.print("More pages remain: run again with --resume to continue.")
+
+
+SinceOption = Annotated[str | None, typer.Option(
+    help="Start of the time window (ISO 8601, UTC unless given).")]
+UntilOption = Annotated[str | None, typer.Option(help="End of the time window (not included).")]
+ResumeOption = Annotated[bool, typer.Option(
+    help="Continue the interrupted or stopped collection of this query and window.")]
+MaxPagesOption = Annotated[int | None, typer.Option(help="Stop after this many pages "
+                                                    "(resumable).")]
+
+
 @collect_app.command("x")
 def collect_x_command(
     query: Annotated[str, typer.Option("--query", "-q", help="The X search query, e.g. "
                                        "'#NAESPchat'.", show_default=False)],
     store: StoreOption,
-    since: Annotated[str | None, typer.Option(help="Start of the time window (ISO 8601, "
-                                              "UTC unless given).")] = None,
-    until: Annotated[str | None, typer.Option(help="End of the time window.")] = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
     archive: Annotated[bool, typer.Option(help="Search the full archive (needs that access "
                                           "level) instead of the last 7 days.")] = False,
-    resume: Annotated[bool, typer.Option(help="Continue the interrupted or stopped "
-                                         "collection of this query and window.")] = False,
-    max_pages: Annotated[int | None, typer.Option(help="Stop after this many pages "
-                                                  "(resumable).")] = None,
+    resume: ResumeOption = False,
+    max_pages: MaxPagesOption = None,
 ) -> None:
     """Search X (API v2) with the bearer token in PLN_X_BEARER_TOKEN; each page is kept raw,
     then stored with its checkpoint. A repeated run fetches only newer posts."""
-    with _errors(), Store(store) as st, Progress(
-            TextColumn("[bold]{task.description}"), console=err, transient=True) as bar:
-        task = bar.add_task(f"collecting {escape(query)}", total=None)
-
-        def show(event: CollectProgress) -> None:
-            bar.update(task, description=f"{event.pages:,} pages, {event.posts:,} posts "
-                                         f"({event.kept:,} new)")
-            if event.wait:  # rate-limit waits and retries stay visible (and in cron logs)
-                bar.console.print(f"[yellow]{escape(event.message)}[/]", soft_wrap=True)
-
+    with _collecting(store, query) as (st, show):
         result = collect_x(st, query, since=since, until=until, archive=archive,
                            resume=resume, max_pages=max_pages, progress=show)
-    table = Table(title="Collected", title_justify="left")
-    for col in ("query", "pages", "posts", "new", "rate-limit waits", "state"):
-        table.add_column(col)
-    table.add_row(escape(query), _fmt(result.pages), _fmt(result.posts), _fmt(result.kept),
-                  f"{result.waited:,.0f} s", result.state)
-    out.print(table)
-    if result.since_id:
-        out.print(f"Only posts newer than {result.since_id} were asked for.")
-    out.print(f"Raw pages: {escape(result.raw_path)}", soft_wrap=True)
-    if result.state == "stopped":
-        out.print("More pages remain: run again with --resume to continue.")
+    _collected([result])
+
+
+@collect_app.command("mastodon")
+def collect_mastodon_command(
+    hashtag: Annotated[str, typer.Option("--hashtag", "-t", help="The hashtag, e.g. "
+                                         "NAESPchat (with or without #).", show_default=False)],
+    instance: Annotated[list[str], typer.Option(
+        "--instance", "-i", help="A Mastodon server to ask, e.g. https://mastodon.social "
+        "(repeat for several; each sees the posts its users follow).", show_default=False)],
+    store: StoreOption,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    threads: Annotated[bool, typer.Option(help="Also fetch the thread of every reply or "
+                                          "replied-to post, for replies without the tag.")
+                       ] = False,
+    resume: ResumeOption = False,
+    max_pages: MaxPagesOption = None,
+) -> None:
+    """Collect a hashtag's timeline from Mastodon servers (a token, when a server needs one,
+    in PLN_MASTODON_TOKEN_<SERVER> or PLN_MASTODON_TOKEN). A post seen on several servers
+    is stored once; a repeated run fetches only newer posts."""
+    from .collect.mastodon import collect_mastodon
+
+    with _collecting(store, f"#{hashtag.lstrip('#')}") as (st, show):
+        results = collect_mastodon(st, hashtag, instance, since=since, until=until,
+                                   threads=threads, resume=resume, max_pages=max_pages,
+                                   progress=show)
+    _collected(results)
+
+
+@collect_app.command("bluesky")
+def collect_bluesky_command(
+    store: StoreOption,
+    hashtag: Annotated[str | None, typer.Option("--hashtag", "-t", help="The hashtag, e.g. "
+                                                "NAESPchat (with or without #).")] = None,
+    query: Annotated[str | None, typer.Option("--query", "-q", help="Any Bluesky search "
+                                              "query instead of a hashtag.")] = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    resume: ResumeOption = False,
+    max_pages: MaxPagesOption = None,
+) -> None:
+    """Search Bluesky posts (app.bsky.feed.searchPosts), logged in with PLN_BLUESKY_HANDLE
+    and the app password in PLN_BLUESKY_APP_PASSWORD. Long windows are split into shorter
+    time ranges when the search stops returning more; a repeated run fetches only newer
+    posts."""
+    from .collect.bluesky import collect_bluesky, hashtag_query
+
+    with _errors():
+        if (hashtag is None) == (query is None):
+            raise OptionError("collect bluesky: give either --hashtag or --query")
+        text = query if query is not None else hashtag_query(hashtag or "")
+    with _collecting(store, text) as (st, show):
+        result = collect_bluesky(st, text, since=since, until=until, resume=resume,
+                                 max_pages=max_pages, progress=show)
+    _collected([result])
 
 
 @app.command()

@@ -22,6 +22,11 @@ unreadable). Ties follow DESIGN.md through :class:`~plnanalytics.ingest.tweets.P
 - a feed item whose ``reason`` is ``app.bsky.feed.defs#reasonRepost`` is a repost by
   ``reason.by``: a ``retweet``-kind post and tie from the reposter to the author.
 
+A ``searchPosts`` response written by ``pln collect bluesky`` carries a ``__pln`` block; its
+time window (``since``, ``until``) is applied again, so posts the search returned outside it
+are skipped (with a note) just as the collector skipped them, and re-reading a raw file gives
+what the collection stored. :func:`response_batch` reads one response for the collector.
+
 Hashtags (``#tag`` facets and ``record.tags``) become lowercase contexts. Profiles come from
 the ``author`` objects (and the authors of quoted posts and reposters), dated by the post's
 ``indexedAt``. The same post seen twice (two searches, a thread and a search) is stored once.
@@ -77,6 +82,7 @@ _POST_COLLECTION = "app.bsky.feed.post"
 NOTE_TIME_FALLBACK = "posts whose createdAt could not be read (indexedAt used instead)"
 NOTE_UNAVAILABLE = "thread or feed entries that are not posts (not found, blocked) skipped"
 NOTE_REPLY_UNKNOWN = "replies whose parent URI names no DID (no reply tie drawn)"
+NOTE_OUTSIDE = "posts outside the collection's time window (kept raw, not stored)"
 
 #: An ISO 8601 fraction longer than microseconds (trimmed before parsing).
 #: Bluesky post URIs in a file's head, and the keys of the responses read here.
@@ -138,7 +144,8 @@ class BlueskyReader(Reader):
             log.progress(total, total)
         yield sink.take()
 
-    def _document(self, doc: Any, lineno: int, sink: PostSink, log: ReadLog) -> str | None:
+    @staticmethod
+    def _document(doc: Any, lineno: int, sink: PostSink, log: ReadLog) -> str | None:
         """Read one response; return why it is unreadable as a whole, or None."""
         if isinstance(doc, list):
             items = [(f"item {i} of the array", p, None) for i, p in enumerate(doc, 1)]
@@ -147,7 +154,9 @@ class BlueskyReader(Reader):
         elif "posts" in doc:
             if not isinstance(doc["posts"], list):
                 return "'posts' is not a list of posts"
-            items = [(f"post {i} of 'posts'", p, None) for i, p in enumerate(doc["posts"], 1)]
+            window = _window(doc.get("__pln"))
+            items = [(f"post {i} of 'posts'", p, None) for i, p in enumerate(doc["posts"], 1)
+                     if window is None or _inside(p, window, log)]
         elif "thread" in doc:
             if not isinstance(doc["thread"], dict):
                 return "'thread' is not an object"
@@ -178,6 +187,84 @@ class BlueskyReader(Reader):
             else:
                 log.records += 1
         return None
+
+
+def response_batch(doc: Any, log: ReadLog, *, line: int = 1) -> Batch:
+    """Normalize one response (as :class:`BlueskyReader` reads a line of a file).
+
+    Parameters
+    ----------
+    doc : dict
+        A ``searchPosts`` (or thread, feed) response, optionally with the ``__pln`` block of a
+        collected page, whose ``since`` and ``until`` skip posts outside the window.
+    log : ReadLog
+        Counts the posts read; bad posts are rejected with ``line``.
+    line : int
+        Where the response is (its line in a raw file), for rejects.
+
+    Returns
+    -------
+    Batch
+        Posts, interactions and accounts of the response.
+
+    Examples
+    --------
+    >>> post = {"uri": "at://did:plc:bo/app.bsky.feed.post/3k2",
+    ...         "author": {"did": "did:plc:bo", "handle": "bo.bsky.social"},
+    ...         "indexedAt": "2024-01-09T20:05:01.000Z",
+    ...         "record": {"text": "hi", "createdAt": "2024-01-09T20:05:00.000Z"}}
+    >>> late = {**post, "uri": "at://did:plc:bo/app.bsky.feed.post/3k3",
+    ...         "record": {"text": "later", "createdAt": "2024-01-09T21:30:00Z"}}
+    >>> log = ReadLog("page")
+    >>> batch = response_batch({"posts": [post, late], "__pln": {
+    ...     "since": "2024-01-09T20:00:00Z", "until": "2024-01-09T21:00:00Z"}}, log)
+    >>> [r[0] for r in batch.rows["posts"]], log.records, dict(log.notes)
+    (['at://did:plc:bo/app.bsky.feed.post/3k2'], 1, \
+{"posts outside the collection's time window (kept raw, not stored)": 1})
+    """
+    sink = PostSink("bluesky", log)
+    reason = BlueskyReader._document(doc, line, sink, log)
+    if reason is not None:
+        log.reject(line, reason)
+    return sink.take()
+
+
+def post_time(pv: object) -> datetime | None:
+    """The time a post view is stored with: ``record.createdAt``, else ``indexedAt`` (UTC).
+
+    Examples
+    --------
+    >>> post_time({"record": {"createdAt": "2024-01-09T15:05:00-05:00"}}).isoformat()
+    '2024-01-09T20:05:00+00:00'
+    >>> post_time({"record": {"createdAt": "soon"}, "indexedAt": "2024-01-09T20:06:00Z"}).minute
+    6
+    >>> post_time("not a post") is None
+    True
+    """
+    if not isinstance(pv, dict):
+        return None
+    record = pv.get("record")
+    created = _time(record.get("createdAt")) if isinstance(record, dict) else None
+    return created or _time(pv.get("indexedAt"))
+
+
+def _window(about: object) -> tuple[datetime | None, datetime | None] | None:
+    """The ``since`` and ``until`` of a ``__pln`` block, or None when it names no window."""
+    if not isinstance(about, dict):
+        return None
+    since, until = _time(about.get("since")), _time(about.get("until"))
+    return None if since is None and until is None else (since, until)
+
+
+def _inside(pv: object, window: tuple[datetime | None, datetime | None], log: ReadLog) -> bool:
+    """Whether a post lies in ``[since, until)`` (a post without a time is read, to be
+    rejected with its reason); notes the ones outside."""
+    when = post_time(pv)
+    since, until = window
+    if when is None or ((since is None or when >= since) and (until is None or when < until)):
+        return True
+    log.note(NOTE_OUTSIDE)
+    return False
 
 
 class _NotJson:

@@ -26,6 +26,14 @@ original is a post of its own whose mentions are its author's. A quote (Mastodon
 is known: the top of the reply chain within the file, or the status a ``/context``
 response without ancestors was fetched for.
 
+The raw files of ``pln collect mastodon`` are read too: a line is a timeline page kept as
+``{"data": [statuses], "__pln": {...}}`` or a ``/context`` response with a ``__pln`` block.
+The block names the server the line was fetched from (``server``: without the option
+``instance``, bare accts get that domain; all lines of a file must come from one server) and
+the collection's time window (``since``, ``until``): statuses of the line created outside it
+are not stored (noted), as the collector does. :class:`MastodonPages` normalizes such
+records page after page for the collector, with the same code.
+
 The whole file is held in memory while it is read (ids can only be resolved within it).
 
 Examples
@@ -81,6 +89,8 @@ NOTE_PARENT_GONE = ("replies whose parent is gone (no in_reply_to_id, only "
 NOTE_BOT = "bot accounts (flagged as bots in their profile; their posts are kept)"
 NOTE_QUOTE_NOT_SHOWN = "quotes whose quoted status is not shown (pending, revoked or deleted)"
 NOTE_REPEATED = "statuses repeated in the file (stored once)"
+NOTE_OUTSIDE_WINDOW = ("statuses outside the time window of the collection (kept in the raw "
+                       "file, not stored)")
 
 _BOM = b"\xef\xbb\xbf"
 
@@ -197,6 +207,19 @@ class _Item:
     where: str
     status: Any
     focus_is_root: bool = False  # from a /context response without ancestors
+    since: datetime | None = None  # the window of a collected record (its __pln block)
+    until: datetime | None = None
+
+    def outside(self) -> bool:
+        """Whether the status was created outside the window of its collection."""
+        if self.since is None and self.until is None:
+            return False
+        try:
+            created = parse_mastodon_time(self.status.get("created_at"))
+        except (AttributeError, ValueError):
+            return False  # unreadable: rejected when it is added
+        return ((self.since is not None and created < self.since)
+                or (self.until is not None and created >= self.until))
 
 
 class MastodonReader(Reader):
@@ -232,17 +255,13 @@ class MastodonReader(Reader):
     # -- the file -------------------------------------------------------------------------
     def batches(self, log: ReadLog) -> Iterator[Batch]:
         total = self.path.stat().st_size
-        items = self._items(log)
+        items, server = self._items(log)
         sink = PostSink("mastodon", log)
-        state = _State(self, log)
+        state = _State(self.domain or server, log)
         for item in items:  # first pass: ids, parents and accounts
             state.index(item.status, item.focus_is_root)
         for item in items:
-            reason = state.add(item.status, sink)
-            if reason is not None:
-                log.reject(item.line, f"{item.where}: {reason}")
-            else:
-                log.records += 1
+            _emit(state, item, sink, log)
             if sink.size >= self.batch_rows:
                 yield sink.take()
         log.require_some("Mastodon status", "an array of statuses, a /context response or a "
@@ -253,8 +272,9 @@ class MastodonReader(Reader):
             log.progress(total, total)
         yield sink.take()
 
-    def _items(self, log: ReadLog) -> list[_Item]:
-        """Every top-level status of the file, with its position; bad lines are rejected."""
+    def _items(self, log: ReadLog) -> tuple[list[_Item], str | None]:
+        """Every top-level status of the file, with its position (bad lines are rejected),
+        and the server named by the collector's ``__pln`` blocks."""
         with open_binary(self.path) as fh:
             try:
                 data = fh.read()
@@ -278,33 +298,167 @@ class MastodonReader(Reader):
                                           "statuses as JSON") from None
                     log.reject(lineno, f"not valid JSON ({exc})")
         items: list[_Item] = []
+        servers: set[str] = set()
         for lineno, doc in documents:
             of_line = " of the line" if len(documents) > 1 or lineno > 1 else ""
-            if isinstance(doc, list):
-                items += [_Item(lineno, f"item {i}{of_line}", st) for i, st in enumerate(doc, 1)]
-            elif isinstance(doc, dict) and ("ancestors" in doc or "descendants" in doc):
-                ancestors, descendants = doc.get("ancestors"), doc.get("descendants")
-                if not isinstance(ancestors or [], list) or not isinstance(descendants or [],
-                                                                           list):
-                    log.reject(lineno, "a /context response whose ancestors or descendants "
-                               "is not a list of statuses")
-                    continue
-                for part, statuses in (("ancestors", ancestors), ("descendants", descendants)):
-                    items += [_Item(lineno, f"{part} item {i}{of_line}", st, not ancestors)
-                              for i, st in enumerate(statuses or [], 1)]
-            elif isinstance(doc, dict):
-                items.append(_Item(lineno, f"the status{of_line}", doc))
+            items += _document_items(doc, lineno, of_line, log)
+            server = _pln(doc).get("server")
+            if server:
+                try:
+                    servers.add(normalize_instance(server))
+                except OptionError:
+                    log.note("collected lines whose __pln server could not be read")
+        if len(servers) > 1 and self.domain is None:
+            raise FormatError(f"{self.path}: lines collected from several servers "
+                              f"({', '.join(sorted(servers))}); ids are local to a server: "
+                              "read each server's lines separately, or give the option "
+                              "instance=<server>")
+        return items, (servers.pop() if servers else None)
+
+
+def _document_items(doc: object, lineno: int, of_line: str, log: ReadLog) -> list[_Item]:
+    """The top-level statuses of one document (a file, or a line of a JSONL file)."""
+    pln = _pln(doc)
+    window = (_when(pln.get("since")), _when(pln.get("until")))
+    if isinstance(doc, dict) and pln and "data" in doc:  # a collected timeline page
+        doc = doc["data"]
+        if not isinstance(doc, list):
+            log.reject(lineno, "a collected page whose data is not a list of statuses")
+            return []
+    if isinstance(doc, list):
+        return [_Item(lineno, f"item {i}{of_line}", st, False, *window)
+                for i, st in enumerate(doc, 1)]
+    if isinstance(doc, dict) and ("ancestors" in doc or "descendants" in doc):
+        ancestors, descendants = doc.get("ancestors"), doc.get("descendants")
+        if not isinstance(ancestors or [], list) or not isinstance(descendants or [], list):
+            log.reject(lineno, "a /context response whose ancestors or descendants is not a "
+                       "list of statuses")
+            return []
+        return [_Item(lineno, f"{part} item {i}{of_line}", st, not ancestors, *window)
+                for part, statuses in (("ancestors", ancestors), ("descendants", descendants))
+                for i, st in enumerate(statuses or [], 1)]
+    if isinstance(doc, dict):
+        return [_Item(lineno, f"the status{of_line}", doc, False, *window)]
+    log.reject(lineno, "expected an array of statuses, a /context response or a status, got "
+               f"{type(doc).__name__}")
+    return []
+
+
+def _pln(doc: object) -> dict[str, Any]:
+    """The ``__pln`` block of a collected record (empty for anything else)."""
+    pln = doc.get("__pln") if isinstance(doc, dict) else None
+    return pln if isinstance(pln, dict) else {}
+
+
+def _when(value: object) -> datetime | None:
+    try:
+        return parse_iso_utc(value, "time") if value else None
+    except ValueError:
+        return None
+
+
+def _emit(state: _State, item: _Item, sink: PostSink, log: ReadLog) -> None:
+    """Add one top-level status (second pass): stored, rejected, or outside the window."""
+    if item.outside():
+        log.note(NOTE_OUTSIDE_WINDOW)
+        return
+    reason = state.add(item.status, sink)
+    if reason is not None:
+        log.reject(item.line, f"{item.where}: {reason}")
+    else:
+        log.records += 1
+
+
+class MastodonPages:
+    """Normalizes a collection's raw records page after page, as :class:`MastodonReader`
+    reads a file.
+
+    What earlier pages taught (local ids of statuses and accounts, thread roots) is kept,
+    so a page's replies resolve to parents and accounts seen before. A timeline runs from
+    the newest status back, so a reply often comes a page before its parent: a status
+    whose parent, replied-to account or thread root is not known yet waits (``pending``)
+    until a later page brings it, or until ``flush``; the rows are then those the reader
+    makes of the whole raw file.
+
+    Parameters
+    ----------
+    server : str
+        The server the records were fetched from (``mastodon.social`` or a URL): bare
+        accts get its domain.
+
+    Examples
+    --------
+    >>> ann = {"id": "1", "acct": "ann"}
+    >>> root = {"id": "10", "uri": "https://edu.social/users/ann/statuses/10", "account": ann,
+    ...         "content": "<p>Hi</p>", "created_at": "2024-01-09T20:00:00.000Z"}
+    >>> reply = {"id": "11", "uri": "https://edu.social/users/ann/statuses/11",
+    ...          "account": ann, "content": "<p>again</p>", "in_reply_to_id": "10",
+    ...          "in_reply_to_account_id": "1", "created_at": "2024-01-09T20:05:00.000Z"}
+    >>> pages, log = MastodonPages("https://edu.social"), ReadLog("raw.jsonl")
+    >>> batch = pages.add([{"data": [reply], "__pln": {"page": 1}}], log)
+    >>> len(batch.rows["posts"]), pages.pending
+    (0, ['https://edu.social/users/ann/statuses/11'])
+    >>> batch = pages.add([{"data": [root], "__pln": {"page": 2}}], log, line=2)
+    >>> [(p[0].rsplit("/", 1)[1], p[7]) for p in batch.rows["posts"]]
+    [('11', 'https://edu.social/users/ann/statuses/10'), ('10', None)]
+    >>> log.records, batch.rows["accounts"][0][0]
+    (2, 'mastodon:ann@edu.social')
+    """
+
+    def __init__(self, server: str) -> None:
+        self.server = normalize_instance(server)
+        self._state = _State(self.server, ReadLog(self.server))
+        self._waiting: list[_Item] = []
+        self._bots = 0
+
+    @property
+    def pending(self) -> list[str]:
+        """The uris of the statuses waiting for a parent, account or thread root."""
+        return [uri for item in self._waiting
+                if (uri := _str(item.status.get("uri") if isinstance(item.status, dict)
+                                else None))]
+
+    def add(self, records: list[Any], log: ReadLog, *, line: int = 1,
+            flush: bool = False) -> Batch:
+        """Normalize the records of one page (a timeline page and its ``/context``
+        responses, lines ``line``, ``line + 1``...): the rows of the statuses now ready.
+
+        ``flush`` emits every waiting status, ready or not (the last page).
+        """
+        state = self._state
+        state.log = log
+        items = [item for n, record in enumerate(records)
+                 for item in _document_items(record, line + n, " of the line", log)]
+        for item in items:
+            state.index(item.status, item.focus_is_root)
+        state.forget_roots()
+        sink = PostSink("mastodon", log)
+        waiting, self._waiting = [*self._waiting, *items], []
+        for item in waiting:
+            if flush or state.ready(item.status):
+                _emit(state, item, sink, log)
             else:
-                log.reject(lineno, "expected an array of statuses, a /context response or a "
-                           f"status, got {type(doc).__name__}")
-        return items
+                self._waiting.append(item)
+        if len(state.bots) > self._bots:
+            log.note(NOTE_BOT, len(state.bots) - self._bots)
+            self._bots = len(state.bots)
+        return sink.take()
+
+    def flush(self, log: ReadLog) -> Batch:
+        """The rows of every waiting status (at the end of a collection, or when it stops)."""
+        return self.add([], log, flush=True)
+
+    def forget(self, uris: set[str]) -> None:
+        """Stop waiting for these statuses (already stored)."""
+        self._waiting = [i for i in self._waiting if not isinstance(i.status, dict)
+                         or i.status.get("uri") not in uris]
 
 
 class _State:
     """What the first pass learns about the file, and the second pass's conversion."""
 
-    def __init__(self, reader: MastodonReader, log: ReadLog) -> None:
-        self.domain = reader.domain
+    def __init__(self, domain: str | None, log: ReadLog) -> None:
+        self.domain = domain
         self.log = log
         self.uris: dict[str, str] = {}  # local status id -> uri
         self.parents: dict[str, str | None] = {}  # local status id -> local parent id
@@ -385,6 +539,22 @@ class _State:
         for c in chain:
             self._root_cache[c] = result
         return result
+
+    def forget_roots(self) -> None:
+        """Forget the thread roots worked out so far (more statuses were indexed)."""
+        self._root_cache = {}
+
+    def ready(self, st: object) -> bool:
+        """Whether a status's parent, replied-to account and thread root are known (or it
+        has none): it is then converted as the whole file would convert it."""
+        if not isinstance(st, dict):
+            return True
+        sid, account = _str(st.get("id")), _str(st.get("in_reply_to_account_id"))
+        if account and account not in self.accounts:
+            return False
+        if not sid or sid not in self.uris or not self.parents.get(sid):
+            return True
+        return self.root(sid) is not None
 
     def local_key(self, sid: str) -> str | None:
         return f"{self.server}/statuses/{sid}" if self.server else None
@@ -535,6 +705,8 @@ def _is_status(obj: object) -> bool:
 
 
 def _looks_mastodon(obj: object) -> bool:
+    if isinstance(obj, dict) and _pln(obj).get("collector") == "mastodon":
+        return True
     if isinstance(obj, dict):
         if isinstance(obj.get("ancestors"), list) and isinstance(obj.get("descendants"), list):
             return True

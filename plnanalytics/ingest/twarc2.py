@@ -69,6 +69,9 @@ class Twarc2Reader(Reader):
         first = _first_json_line(head)
         if not isinstance(first, dict):
             return False
+        pln = first.get("__pln")
+        if isinstance(pln, dict) and pln.get("collector", "x") != "x":
+            return False  # a page another collector of ours wrote (Mastodon's {"data": [...]})
         if "data" in first or "includes" in first or "__twarc" in first:
             return True
         if isinstance(first.get("meta"), dict) and "result_count" in first["meta"]:

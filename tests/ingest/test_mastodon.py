@@ -15,8 +15,10 @@ from plnanalytics.ingest import sniff
 from plnanalytics.ingest.base import ReadLog, read_head
 from plnanalytics.ingest.mastodon import (
     NOTE_DOMAIN_FROM_URL,
+    NOTE_OUTSIDE_WINDOW,
     NOTE_PARENT_GONE,
     NOTE_PARENT_LOCAL,
+    MastodonPages,
     MastodonReader,
     html_to_text,
 )
@@ -420,3 +422,76 @@ def test_sniff_real_files(realdata):
         assert not MastodonReader.sniff(p, read_head(p)), p
     v1 = realdata / "twitter-v1-aect" / "aect_v1_statuses_lookup.jsonl"
     assert sniff(v1) == "twitter-v1"
+
+
+# -- the raw files of pln collect mastodon -------------------------------------------------
+def _pln(server: str, endpoint: str = "tag", **extra: object) -> dict:
+    return {"collector": "mastodon", "server": server, "endpoint": endpoint, "since": None,
+            "until": None, "page": 1, **extra}
+
+
+def test_collected_pages_and_contexts(tmp_path):
+    root, reply = _st("10", ANN, tags=("NAESPchat",)), _st("11", BO, reply_to=("10", "1"),
+                                                            mentions=(ANN,))
+    outside = _st("12", CY, mentions=(ANN,))
+    path = _write_lines(
+        tmp_path / "raw.jsonl",
+        {"data": [root], "__pln": _pln("https://Edu.Social/")},
+        {"ancestors": [root], "descendants": [reply, outside],
+         "__pln": _pln("edu.social", "context", context_of="10")})
+    posts, edges, accounts, log = _read(path)  # the server comes from __pln
+    assert (log.records, log.rejected, NOTE_DOMAIN_FROM_URL in log.notes) == (4, 0, False)
+    assert "mastodon:ann@edu.social" in accounts
+    assert len(posts) == 3
+    assert ("reply", "mastodon:bo@other.org", "mastodon:ann@edu.social", reply["uri"]) in \
+        _ties(edges)
+    assert MastodonReader.sniff(path, read_head(path))
+    # the option instance= wins over __pln
+    _, _, accounts, _ = _read(path, instance="other.org")
+    assert "mastodon:ann@other.org" in accounts
+
+
+def test_collected_window_is_kept(tmp_path):
+    early = _st("10", ANN, created_at="2024-01-09T19:00:00.000Z")
+    inside, late = _st("11", ANN), _st("12", ANN, created_at="2024-01-09T21:00:00.000Z")
+    window = {"since": "2024-01-09T19:30:00Z", "until": "2024-01-09T21:00:00Z"}
+    path = _write_lines(tmp_path / "raw.jsonl",
+                        {"data": [late, inside, early], "__pln": {**_pln("edu.social"),
+                                                                   **window}})
+    posts, _, _, log = _read(path)
+    assert [p[0] for p in posts] == [inside["uri"]]
+    assert log.records == 1 and log.notes[NOTE_OUTSIDE_WINDOW] == 2
+
+
+def test_collected_lines_of_several_servers_or_bad_data(tmp_path):
+    path = _write_lines(tmp_path / "raw.jsonl",
+                        {"data": [_st("10", ANN)], "__pln": _pln("edu.social")},
+                        {"data": [_st("11", ANN)], "__pln": _pln("other.org")})
+    with pytest.raises(FormatError, match="several servers"):
+        _read(path)
+    assert len(_read(path, instance="edu.social")[0]) == 2
+    bad = _write_lines(tmp_path / "bad.jsonl",
+                       {"data": {"id": "1"}, "__pln": _pln("edu.social")},
+                       {"data": [_st("10", ANN)], "__pln": _pln("edu.social")})
+    posts, _, _, log = _read(bad)
+    assert len(posts) == 1 and log.rejects[0].reason.startswith("a collected page whose data")
+
+
+def test_pages_wait_for_parents_then_match_the_whole_file(tmp_path):
+    # newest first, as a timeline: the reply comes a page before its parent
+    root, reply = _st("10", ANN), _st("11", BO, reply_to=("10", "1"), mentions=(ANN,))
+    lonely = _st("12", CY, reply_to=("99", "98"))  # parent never seen
+    records = [{"data": [lonely, reply], "__pln": _pln("edu.social")},
+               {"data": [root], "__pln": _pln("edu.social", page=2)}]
+    pages, log = MastodonPages("edu.social"), ReadLog("raw.jsonl")
+    first = pages.add(records[:1], log)
+    assert first.rows["posts"] == [] and set(pages.pending) == {reply["uri"], lonely["uri"]}
+    second = pages.add(records[1:], log, line=2)
+    assert {p[0] for p in second.rows["posts"]} == {root["uri"], reply["uri"]}
+    assert pages.pending == [lonely["uri"]]
+    last = pages.flush(log)
+    assert [p[7] for p in last.rows["posts"]] == ["edu.social/statuses/99"]
+    rows = sorted(p for b in (first, second, last) for p in b.rows["posts"])
+    path = _write_lines(tmp_path / "raw.jsonl", *records)
+    assert sorted(_read(path)[0]) == rows
+    assert log.records == 3 and pages.pending == []
