@@ -214,11 +214,10 @@ def info(store: StoreOption, top: Annotated[int, typer.Option(help="Contexts to 
     _print_frame("Platforms", summary.platforms)
     _print_frame("Interactions by kind", summary.kinds)
     _print_frame("Top hashtags and contexts", summary.top_contexts)
-    ing = summary.ingests
-    if len(ing):
-        view = ing[["ingest_id", "path", "format", "records", "kept", "duplicates", "rejected"]]
-        view = view.assign(path=[Path(p).name for p in view.path])
-        _print_frame("Ingests", view)
+    files = summary.sources
+    if files is not None and len(files):  # one row per file, however many pages collected
+        view = files.drop(columns="last_read").assign(path=[Path(p).name for p in files.path])
+        _print_frame("Files read", view)
     if summary.rejected:
         out.print(f"[red]{summary.rejected:,} rejected record(s) in all[/] (see `pln rejects`)")
 

@@ -158,6 +158,7 @@ class StoreInfo:
     top_contexts: pd.DataFrame
     ingests: pd.DataFrame
     rejected: int
+    sources: pd.DataFrame | None = None
 
 
 class Store:
@@ -630,6 +631,26 @@ class Store:
         """Provenance: one row per ingest, oldest first."""
         return self.con.execute("SELECT * FROM ingests ORDER BY ingest_id").df()
 
+    def sources(self) -> pd.DataFrame:
+        """Provenance by file: one row per file and format read, in the order first read.
+
+        ``reads`` counts its ingests (a collection stores each page as an ingest of its raw
+        file); ``records``, ``kept``, ``duplicates`` and ``rejected`` are summed, and
+        ``last_read`` is when it was last read.
+
+        Examples
+        --------
+        >>> import tempfile, pathlib
+        >>> with Store(pathlib.Path(tempfile.mkdtemp()) / "s.duckdb") as s:
+        ...     list(s.sources().columns)
+        ['path', 'format', 'reads', 'records', 'kept', 'duplicates', 'rejected', 'last_read']
+        """
+        return self.con.execute(
+            "SELECT path, format, count(*) AS reads, sum(records)::BIGINT AS records, "
+            "sum(kept)::BIGINT AS kept, sum(duplicates)::BIGINT AS duplicates, "
+            "sum(rejected)::BIGINT AS rejected, max(finished_at) AS last_read FROM ingests "
+            "GROUP BY path, format ORDER BY min(ingest_id)").df()
+
     def rejects(self) -> pd.DataFrame:
         """Every rejected record kept: ingest, file, line and reason."""
         return self.con.execute("SELECT * FROM rejects ORDER BY ingest_id, line").df()
@@ -666,7 +687,8 @@ class Store:
             return None if v is None else pd.Timestamp(v).tz_convert("UTC")
 
         return StoreInfo(str(self.path), self.counts(), platforms, kinds, ts(span[0]),
-                         ts(span[1]), contexts, self.ingests(), int(rejected))
+                         ts(span[1]), contexts, self.ingests(), int(rejected),
+                         self.sources())
 
     def export(self, table: str, out: str | Path, *, guard_formulas: bool = True) -> int:
         """Write a table to CSV or Parquet (by the suffix of ``out``).

@@ -87,3 +87,17 @@ def write_workbook(path: Path, sheets: dict[str, list[list[object]]]) -> Path:
             ws.append(row)
     wb.save(path)
     return path
+
+
+class Sleeps(list):
+    """A fake ``sleep`` recording the seconds it was asked to wait."""
+
+    def __call__(self, seconds: float) -> None:
+        self.append(seconds)
+
+
+def store_rows(store: Store) -> tuple[list, list]:
+    posts = store.table("posts").drop(columns="ingest_id")
+    edges = store.table("interactions").drop(columns="ingest_id")
+    return (sorted(map(tuple, posts.astype(str).values.tolist())),
+            sorted(map(tuple, edges.astype(str).values.tolist())))

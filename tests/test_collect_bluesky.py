@@ -28,7 +28,7 @@ from plnanalytics.collect.bluesky import (
 from plnanalytics.errors import OptionError, PlnError
 from plnanalytics.graph.build import build_graph
 from plnanalytics.ingest.bluesky import NOTE_OUTSIDE
-from tests.conftest import cli_said, run_cli
+from tests.conftest import Sleeps, cli_said, run_cli, store_rows
 
 FIX = Path(__file__).parent / "fixtures" / "bluesky"
 LOGIN = "https://bsky.social/xrpc/com.atproto.server.createSession"
@@ -138,20 +138,6 @@ def login(monkeypatch: pytest.MonkeyPatch) -> str:
 def api():
     with respx.mock(assert_all_called=False) as mock:
         yield mock
-
-
-class Sleeps(list):
-    """A fake ``sleep`` recording the seconds it was asked to wait."""
-
-    def __call__(self, seconds: float) -> None:
-        self.append(seconds)
-
-
-def store_rows(store: Store) -> tuple[list, list]:
-    posts = store.table("posts").drop(columns="ingest_id")
-    edges = store.table("interactions").drop(columns="ingest_id")
-    return (sorted(map(tuple, posts.astype(str).values.tolist())),
-            sorted(map(tuple, edges.astype(str).values.tolist())))
 
 
 def raw_lines(store: Store, since: str | None = None, until: str | None = None

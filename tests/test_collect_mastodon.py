@@ -22,6 +22,7 @@ from plnanalytics.collect.mastodon import collect_mastodon, collection_key, toke
 from plnanalytics.errors import OptionError, PlnError
 from plnanalytics.graph.build import build_graph
 from plnanalytics.ingest.mastodon import NOTE_OUTSIDE_WINDOW
+from tests.conftest import Sleeps, store_rows
 
 FIX = Path(__file__).parent / "fixtures" / "mastodon"
 REALDATA = Path(__file__).resolve().parents[1].parent / "shared" / "realdata"
@@ -151,13 +152,6 @@ class FakeMastodon:
         return [path.split("/")[-2] for path, _ in self.requests if path.endswith("/context")]
 
 
-class Sleeps(list):
-    """A fake ``sleep`` recording the seconds it was asked to wait."""
-
-    def __call__(self, seconds: float) -> None:
-        self.append(seconds)
-
-
 @pytest.fixture
 def api():
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
@@ -168,13 +162,6 @@ def api():
 def no_tokens(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("PLN_MASTODON_TOKEN", token_variable(MS), token_variable(EDU)):
         monkeypatch.delenv(name, raising=False)
-
-
-def store_rows(store: Store) -> tuple[list, list]:
-    posts = store.table("posts").drop(columns="ingest_id")
-    edges = store.table("interactions").drop(columns="ingest_id")
-    return (sorted(map(tuple, posts.astype(str).values.tolist())),
-            sorted(map(tuple, edges.astype(str).values.tolist())))
 
 
 def raw_file(store: Store, server: str = MS, since: str | None = None,

@@ -20,7 +20,7 @@ from plnanalytics.collect import CollectReport, collect_x, collection_key, raw_p
 from plnanalytics.collect.x import EXPANSIONS, TWEET_FIELDS, USER_FIELDS, CollectError
 from plnanalytics.errors import OptionError, PlnError
 from plnanalytics.graph.build import build_graph
-from tests.conftest import cli_said, run_cli
+from tests.conftest import Sleeps, cli_said, run_cli, store_rows
 
 FIX = Path(__file__).parent / "fixtures" / "x"
 RECENT = "https://api.twitter.com/2/tweets/search/recent"
@@ -82,20 +82,6 @@ def token(monkeypatch: pytest.MonkeyPatch) -> str:
 def api():
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         yield mock
-
-
-class Sleeps(list):
-    """A fake ``sleep`` recording the seconds it was asked to wait."""
-
-    def __call__(self, seconds: float) -> None:
-        self.append(seconds)
-
-
-def store_rows(store: Store) -> tuple[list, list]:
-    posts = store.table("posts").drop(columns="ingest_id")
-    edges = store.table("interactions").drop(columns="ingest_id")
-    return (sorted(map(tuple, posts.astype(str).values.tolist())),
-            sorted(map(tuple, edges.astype(str).values.tolist())))
 
 
 def raw_lines(store: Store) -> list[dict[str, Any]]:

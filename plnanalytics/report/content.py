@@ -417,10 +417,7 @@ def _activity(interactions: pd.DataFrame) -> pd.DataFrame:
 
 
 def _provenance(store: Store, swap: Callable[[Any], Any], shown: int = 10) -> dict[str, Any]:
-    ing = store.ingests()
-    cols = [c for c in ("ingest_id", "path", "format", "records", "kept", "duplicates",
-                        "rejected", "finished_at") if c in ing]
-    ingests = ing[cols].rename(columns={"path": "file"}).copy()
+    ingests = store.sources().rename(columns={"path": "file", "last_read": "finished_at"})
     if "finished_at" in ingests:
         ingests["finished_at"] = ingests["finished_at"].map(
             lambda v: "" if pd.isna(v) else f"{pd.Timestamp(v):%Y-%m-%d %H:%M}")
