@@ -178,7 +178,7 @@ print(n)
 """
 
 
-def _measure(cmd: list[str]) -> tuple[float, float]:
+def measure(cmd: list[str]) -> tuple[float, float]:
     """Run a command in a fresh process: wall seconds and its peak memory (max RSS, MB).
 
     A small wrapper process runs it, so each measurement's RSS is its own.
@@ -216,7 +216,7 @@ def main() -> None:
             src = workdir / f"bench_{n}.jsonl"
             if not src.exists():
                 generate(src, n)
-            parse_s, parse_rss = _measure([sys.executable, "-c", PARSE, str(src)])
+            parse_s, parse_rss = measure([sys.executable, "-c", PARSE, str(src)])
             mb = src.stat().st_size / 1e6
             for limit in [None, *(args.memory_limit or [])]:
                 db = workdir / f"bench_{n}.duckdb"
@@ -224,7 +224,7 @@ def main() -> None:
                 cmd = [pln, "ingest", str(src), "--store", str(db)]
                 if limit:
                     cmd += ["--memory-limit", limit]
-                ingest_s, ingest_rss = _measure(cmd)
+                ingest_s, ingest_rss = measure(cmd)
                 print(f"{n:>10,} {mb:>8,.0f} {parse_s:>8.2f} {ingest_s:>9.2f} "
                       f"{ingest_s / parse_s:>6.2f} {parse_rss:>13,.0f} {ingest_rss:>14,.0f} "
                       f"{n / ingest_s:>9,.0f}  {limit or 'default'}", flush=True)
