@@ -315,6 +315,12 @@ def analyze(
     backbone: BackboneOption = None,
     alpha: AlphaOption = 0.05,
     private: PseudonymizeOption = False,
+    engine: Annotated[str, typer.Option(
+        help="Metrics engine: auto (networkit from 20,000 nodes, else networkx), networkx "
+             "or networkit.")] = "auto",
+    communities: Annotated[str, typer.Option(
+        help="Community detection: auto (the engine's Louvain), louvain (python-louvain), "
+             "plm (networkit's Louvain) or leiden.")] = "auto",
 ) -> None:
     """Metrics for every node, communities and a network summary, written as metrics.csv,
     communities.csv, summary.json, graph.graphml and graph.gexf (open it in Gephi)."""
@@ -331,7 +337,8 @@ def analyze(
             def advance(step: str) -> None:
                 progress.update(task, description=steps.get(step, step), advance=1)
 
-            result = run_analysis(G, group=group, seed=seed, progress=advance)
+            result = run_analysis(G, group=group, seed=seed, engine=engine,
+                                  communities=communities, progress=advance)
             progress.update(task, description="Writing files", advance=1)
             written = pseudonymize_analysis(result, None, salt=salt)[0] if salt else result
             paths = write_analysis(written, out_dir)

@@ -77,6 +77,7 @@ import pandas as pd
 
 from .analysis.isolation import Thresholds
 from .errors import FormatError, OptionError, PlnError
+from .graph.engines import COMMUNITY_METHODS, ENGINES
 from .ingest import FORMATS, open_reader, reader_class
 
 Key = tuple[str | int, ...]
@@ -149,6 +150,8 @@ class AnalysisConfig:
     k: int | None = None
     exact_max_nodes: int = 5000
     resolution: float = 1.0
+    engine: str = "auto"
+    communities: str = "auto"
 
 
 @dataclass(frozen=True)
@@ -531,6 +534,10 @@ class _Checker:
                 v[name] = self.integer(value, k, minimum=0)
             elif name == "resolution":
                 v[name] = self.number(value, k, positive=True)
+            elif name == "engine":
+                v[name] = self.choice(value, k, ("auto", *ENGINES))
+            elif name == "communities":
+                v[name] = self.choice(value, k, ("auto", *COMMUNITY_METHODS))
         if "since" in v and "until" in v and pd.Timestamp(v["since"]).tz_localize(None) \
                 >= pd.Timestamp(v["until"]).tz_localize(None):
             raise self.fail((*key, "until"), f"{v['until']} is not after since {v['since']}")

@@ -214,6 +214,7 @@ def run_project(config: Config, *, progress: ProgressCallback | None = None) -> 
         tell(RunEvent("analyze", "Analysing"))
         analysis = analyze(G, group=a.group, seed=a.seed, k=a.k,
                            exact_max_nodes=a.exact_max_nodes, resolution=a.resolution,
+                           engine=a.engine, communities=a.communities,
                            progress=lambda step: tell(RunEvent("analyze", step)))
         result.summary = analysis.summary
         private = not config.report.names

@@ -29,3 +29,56 @@ def test_csv_guarded_unless_raw_and_unknown_suffix(tmp_path):
     assert "\n=HYPERLINK" in (tmp_path / "raw.csv").read_text().replace('"=', "=")
     with pytest.raises(PlnError, match=r"\.csv, \.xlsx or \.parquet"):
         write_table(HOSTILE, tmp_path / "t.json")
+
+
+# --------------------------------------------------------------------------- graph files
+import io  # noqa: E402
+import xml.etree.ElementTree as ET  # noqa: E402
+
+import networkx as nx  # noqa: E402
+
+from plnanalytics.report.export import _plain, write_graph  # noqa: E402
+
+
+def _graphs():
+    G = nx.DiGraph(name="chat", since="2024-01-01", n_posts=3)
+    G.add_node("a", label="Ann", organization="North", pagerank=0.25, posts=3, on_roster=True)
+    G.add_node("b", organization=None, pagerank=float("nan"), posts=2)
+    G.add_node("c", label='<b>&"\'', note="caf\u00e9 \u2713\x01\ttab\nline", mixed=1)
+    G.add_node("d", mixed=2.5)
+    G.add_node("e", mixed="x")
+    G.add_edge("a", "b", weight=2.0, count=2, contexts="#edchat; #k12")
+    G.add_edge("b", "a", weight=1, count=1)
+    G.add_edge("b", "c")
+    yield G
+    yield nx.DiGraph()
+    yield nx.empty_graph(["x", "y"], create_using=nx.DiGraph)
+    yield nx.relabel_nodes(nx.karate_club_graph(), str)
+
+
+def _networkx_file(G, fmt):
+    out = io.BytesIO()
+    H = _plain(G)
+    nx.write_graphml(H, out, named_key_ids=True) if fmt == "graphml" else nx.write_gexf(H, out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("fmt", ["graphml", "gexf"])
+def test_graph_files_read_back_like_networkx(tmp_path, fmt):
+    read = nx.read_graphml if fmt == "graphml" else nx.read_gexf
+    for i, G in enumerate(_graphs()):
+        ours = write_graph(G, tmp_path / f"{i}.{fmt}")
+        ET.parse(ours)  # well-formed
+        theirs = tmp_path / f"nx{i}.{fmt}"
+        text = _networkx_file(G, fmt)
+        if i == 0:  # networkx writes the control character as is: not XML any more
+            text = text.replace(b"\x01", b"")
+        theirs.write_bytes(text)
+        A, B = read(ours), read(theirs)
+        assert dict(A.nodes(data=True)) == dict(B.nodes(data=True))
+        assert list(A.edges(data=True)) == list(B.edges(data=True))
+        assert A.graph == B.graph
+        if i == 0:
+            assert A.nodes["c"]["label"] == '<b>&"\''
+        if i > 0:
+            assert ours.read_bytes() == text

@@ -17,9 +17,10 @@ from dataclasses import dataclass, field
 import networkx as nx
 import pandas as pd
 
+from ..graph import engines
 from ..graph.build import ATTRIBUTE_ALIASES
 from .centrality import centrality_table
-from .communities import community_table, louvain
+from .communities import community_table, detect
 from .isolation import Thresholds, flag_isolation
 from .structure import summary as network_summary
 
@@ -65,6 +66,8 @@ def analyze(
     exact_max_nodes: int = 5000,
     resolution: float = 1.0,
     progress: Callable[[str], None] | None = None,
+    engine: str = "auto",
+    communities: str = "auto",
 ) -> Analysis:
     """Metrics, communities and the summary of a graph, in one call.
 
@@ -82,14 +85,28 @@ def analyze(
         closeness, sampled path length): the same data and seed give the same results.
     k : int, optional
         Number of sources for sampled betweenness and closeness (default 500 when
-        sampling); sampling is used above ``exact_max_nodes`` nodes, and for the average
-        path length (500 sources) above ``exact_max_nodes`` nodes in the largest component.
+        sampling with the networkx engine; with networkit a work budget picks up to 2,000
+        for betweenness and 500 for closeness, fewer on very large graphs, see
+        :func:`~plnanalytics.graph.engines.default_k`); sampling is used above
+        ``exact_max_nodes`` nodes, and for the average path length (500 sources) above
+        ``exact_max_nodes`` nodes in the largest component. The sizes and seeds used are in
+        ``summary["settings"]["betweenness"]`` and ``["harmonic"]``.
     exact_max_nodes : int
         Largest graph for which betweenness, closeness and path length are exact.
     resolution : float
         Louvain resolution (larger gives smaller communities).
     progress : callable, optional
         Called with the name of each step as it starts.
+    engine : {"auto", "networkx", "networkit"}
+        Who computes betweenness, closeness, PageRank, clustering, coreness and components
+        (see :mod:`plnanalytics.graph.engines`): ``"auto"`` (default) uses our numpy code,
+        equal to networkx, below :data:`~plnanalytics.graph.engines.AUTO_MIN_NODES` nodes
+        and networkit's compiled algorithms from there on.
+    communities : {"auto", "louvain", "plm", "leiden"}
+        Community detection (see :func:`~plnanalytics.analysis.communities.detect`):
+        python-louvain, networkit's Louvain (PLM) or Leiden; ``"auto"`` (default) is
+        python-louvain with the networkx engine and PLM with networkit. Modularity is
+        reported whichever runs.
 
     Returns
     -------
@@ -105,13 +122,21 @@ def analyze(
 'component': [0, 0, 0, 1]}
     >>> result.summary["isolates"], result.summary["nodes"]
     (1, 4)
+    >>> result.summary["settings"]["engine"], result.summary["settings"]["communities"]
+    ('networkx', 'louvain')
+
+    Unknown engine or community method names raise
+    :class:`~plnanalytics.errors.OptionError` listing the choices.
     """
     step = progress or (lambda _: None)
+    eng = engines.resolve_engine(engine, G.number_of_nodes())
+    method = engines.resolve_communities(communities, eng)
     attr = resolve_attribute(G, group)
     step("centrality")
-    table = centrality_table(G, seed=seed, k=k, exact_max_nodes=exact_max_nodes, group=attr)
+    table = centrality_table(G, seed=seed, k=k, exact_max_nodes=exact_max_nodes, group=attr,
+                             engine=eng)
     step("communities")
-    partition = louvain(G, seed=seed, resolution=resolution)
+    partition = detect(G, method=method, seed=seed, resolution=resolution)
     table["community"] = partition
     communities = community_table(G, partition, pagerank=table["pagerank"], attribute=attr,
                                   resolution=resolution)
@@ -120,7 +145,8 @@ def analyze(
                            exact_max_nodes=exact_max_nodes, resolution=resolution)
     info["settings"] = {"group": attr, "seed": seed, "k": k, "exact_max_nodes": exact_max_nodes,
                         "resolution": resolution, "betweenness": table.attrs.get("betweenness"),
-                        "harmonic": table.attrs.get("harmonic")}
+                        "harmonic": table.attrs.get("harmonic"), "engine": eng,
+                        "communities": method}
     info["graph"] = dict(G.graph)
     info["surveys"] = survey_response(G)
 

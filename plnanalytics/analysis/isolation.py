@@ -57,11 +57,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
+from typing import Any
 
+import networkit as nk
 import networkx as nx
+import numpy as np
 import pandas as pd
+import scipy.sparse as sp
+from scipy.sparse.csgraph import connected_components, depth_first_order
 
-from ..graph.build import undirected
+from ..graph.arrays import adjacency
 
 #: Flags in the order they are listed, with their severity.
 FLAGS: dict[str, str] = {
@@ -194,106 +199,197 @@ def flag_isolation(
 
 @dataclass
 class _Facts:
-    H: nx.Graph
-    core: dict[str, int]
+    """The undirected tie pattern and what the flags read from it, as arrays over the nodes
+    in ``list(G.nodes)`` order (``pos`` maps a node to its position)."""
+
+    G: nx.DiGraph
+    names: list[Any]
+    pos: dict[Any, int]
+    indptr: list[int]                  # the symmetric pattern, self-loops left out
+    indices: np.ndarray
+    core: np.ndarray                   # k-core number of each node
     depth: int
-    component: dict[str, int]          # node -> component index (0 = main)
-    members: list[set[str]]            # component members by index
-    gateway: dict[str, tuple[str, list[str]]]  # node -> (cut vertex, its cut-off group)
-    labels: dict[int, list[tuple[str, str]]] = field(default_factory=dict)  # sorted, by comp
+    component: np.ndarray              # component index of each node (0 = main)
+    sizes: np.ndarray                  # component sizes by index
+    by_component: np.ndarray           # node positions grouped by component
+    starts: np.ndarray                 # where each component's group starts in by_component
+    gateways: _Gateways | None
+    labels: dict[int, list[tuple[str, Any]]] = field(default_factory=dict)  # sorted, by comp
+
+    def contacts(self, n: Any) -> list[Any]:
+        i = self.pos[n]
+        return [self.names[j] for j in self.indices[self.indptr[i]:self.indptr[i + 1]].tolist()]
+
+    def members(self, comp: int) -> list[Any]:
+        lo, hi = int(self.starts[comp]), int(self.starts[comp + 1])
+        return [self.names[j] for j in self.by_component[lo:hi].tolist()]
+
+    def core_of(self, n: Any) -> int:
+        return int(self.core[self.pos[n]])
+
+    def component_of(self, n: Any) -> int:
+        return int(self.component[self.pos[n]])
+
+    def gateway(self, n: Any) -> tuple[Any, list[Any]] | None:
+        return None if self.gateways is None else self.gateways.of(self.pos[n])
 
 
 def _facts(G: nx.DiGraph, th: Thresholds) -> _Facts:
-    H = undirected(G)
-    H.remove_edges_from(nx.selfloop_edges(H))
-    comps = sorted(nx.connected_components(H), key=lambda c: (-len(c), min(c)))
-    component = {n: i for i, c in enumerate(comps) for n in c}
-    core = nx.core_number(H)
-    depth = max(core.values(), default=0)
-    main = H.subgraph(comps[0]) if comps else H
-    gateway = _gateways(main, th.bridge_max_share) if len(main) > 2 else {}
-    return _Facts(H, core, depth, component, comps, gateway)
+    names = list(G.nodes)
+    n = len(names)
+    A = adjacency(G, None)
+    S = (A + A.T).tocsr()
+    S.sum_duplicates()
+    S.sort_indices()
+    # components, largest first, ties by their smallest node
+    _, label = connected_components(S, directed=False) if n else (0, np.zeros(0, np.int64))
+    rank = np.empty(n, dtype=np.int64)
+    rank[sorted(range(n), key=names.__getitem__)] = np.arange(n)
+    sizes = np.bincount(label, minlength=int(label.max(initial=-1)) + 1)
+    least = np.full(len(sizes), n, dtype=np.int64)
+    np.minimum.at(least, label, rank)
+    order = np.lexsort((least, -sizes))
+    index = np.empty(len(sizes), dtype=np.int64)
+    index[order] = np.arange(len(sizes))
+    component = index[label]
+    by_component = np.argsort(component, kind="stable")
+    starts = np.r_[0, np.cumsum(sizes[order])].astype(np.int64)
+    g = _networkit_graph(S)
+    core = _core_numbers(g)
+    gateways = (_Gateways(g, by_component[: starts[1]], rank, th.bridge_max_share, names)
+                if n and starts[1] > 2 else None)
+    return _Facts(G, names, {v: i for i, v in enumerate(names)}, S.indptr.tolist(),
+                  S.indices, core, int(core.max(initial=0)), component, sizes[order],
+                  by_component, starts, gateways)
 
 
-def _gateways(H: nx.Graph, max_share: float) -> dict[str, tuple[str, list[str]]]:
-    """For each node of a connected graph that reaches the bulk of it only through one
+def _networkit_graph(S: sp.csr_array) -> nk.Graph:
+    """An undirected networkit graph of a symmetric pattern without self-loops."""
+    g = nk.Graph(S.shape[0], weighted=False, directed=False)
+    rows = np.repeat(np.arange(S.shape[0], dtype=np.uint64), np.diff(S.indptr))
+    cols = S.indices.astype(np.uint64)
+    upper = rows < cols
+    if upper.any():
+        g.addEdges((rows[upper], cols[upper]))
+    return g
+
+
+def _core_numbers(g: nk.Graph) -> np.ndarray:
+    """k-core number of every node (``nx.core_number`` of the same graph)."""
+    if g.numberOfNodes() == 0:
+        return np.zeros(0, dtype=np.int64)
+    cores = nk.centrality.CoreDecomposition(g)
+    cores.run()
+    return np.rint(np.asarray(cores.scores(), dtype=float)).astype(np.int64)
+
+
+class _Gateways:
+    """For each node of the main component that reaches the bulk of it only through one
     articulation point: that point and the group it would cut off (the node's side).
 
-    The block-cut tree is rooted at its weighted centroid, so the root side of every
-    articulation point holds at least half the nodes; a node's gateway is then the nearest
-    articulation point between its block and the root.
+    The block-cut tree of the main component (biconnected components by networkit) is
+    rooted at its weighted centroid, so the root side of every articulation point holds at
+    least half the nodes; a node's gateway is then the nearest articulation point between
+    its block and the root whose cut-off side (the subtree below it) is at most
+    ``max_share`` of the main component. Blocks weigh their nodes that are not articulation
+    points; articulation points weigh one each. Cut-off groups are listed on demand.
+
+    With ``max_share`` below one half the result does not depend on which centroid is the
+    root when there are two: every tree node between them has at least half the weight on
+    its far side, too much to be cut off.
     """
-    blocks = [frozenset(b) for b in nx.biconnected_components(H)]
-    cuts = set(nx.articulation_points(H))
-    if not cuts:
-        return {}
-    T = nx.Graph()
-    weight: dict[object, int] = {}
-    for i, b in enumerate(blocks):
-        weight[("B", i)] = sum(1 for v in b if v not in cuts)
-        T.add_edges_from((("B", i), ("C", v)) for v in b if v in cuts)
-    for v in cuts:
-        weight[("C", v)] = 1
-    total = len(H)
-    root = _centroid(T, weight, total)
-    parent = dict(nx.bfs_predecessors(T, root))
-    order = [root, *(v for _, v in nx.bfs_edges(T, root))]
-    below = dict(weight)
-    for t in reversed(order[1:]):
-        below[parent[t]] += below[t]
-    members: dict[object, list[str]] = {}
-    for i, b in enumerate(blocks):
-        members[("B", i)] = sorted(v for v in b if v not in cuts)
-    for v in cuts:
-        members[("C", v)] = [v]
-    limit = max_share * total
-    out: dict[str, tuple[str, list[str]]] = {}
-    # walk down from the root: a tree node inherits the gateway of its parent unless its
-    # parent is an articulation point whose cut-off side (this subtree) is small enough
-    inherited: dict[object, tuple[str, object] | None] = {root: None}
-    for t in order[1:]:
-        p = parent[t]
-        if p[0] == "C" and below[t] <= limit:
-            inherited[t] = (p[1], t)
-        else:
-            inherited[t] = inherited[p]
-    groups: dict[object, list[str]] = {}
-    for t in order:
-        got = inherited[t]
-        if got is None:
-            continue
-        cut, top = got
-        if top not in groups:
-            groups[top] = _subtree_nodes(T, top, parent, members)
-        for v in members[t]:
-            if v != cut:
-                out.setdefault(v, (cut, groups[top]))
-    return out
+
+    def __init__(self, g: nk.Graph, main: np.ndarray, rank: np.ndarray, max_share: float,
+                 names: list[Any]) -> None:
+        n = len(rank)
+        total = len(main)
+        in_main = np.zeros(n, dtype=bool)
+        in_main[main] = True
+        finder = nk.components.BiconnectedComponents(g)
+        finder.run()
+        blocks = [b for b in finder.getComponents() if in_main[b[0]]]
+        nb = len(blocks)
+        block_of = np.repeat(np.arange(nb, dtype=np.int64), [len(b) for b in blocks])
+        member = np.fromiter((v for b in blocks for v in b), dtype=np.int64,
+                             count=len(block_of))
+        is_cut = np.bincount(member, minlength=n) > 1
+        cuts = np.flatnonzero(is_cut)
+        self.names, self.rank = names, rank
+        self.top = np.full(n, -1, dtype=np.int64)  # per node: its group's top tree node
+        self.cut = np.full(n, -1, dtype=np.int64)  # ... and its gateway
+        self.groups: dict[int, list[Any]] = {}
+        if len(cuts) == 0:
+            return
+        # tree nodes: blocks 0..nb-1, then the articulation points nb..nb+len(cuts)-1
+        tree_of = np.full(n, -1, dtype=np.int64)  # the tree node holding each node
+        tree_of[member] = block_of
+        tree_of[cuts] = nb + np.arange(len(cuts))
+        links = is_cut[member]
+        nt = nb + len(cuts)
+        T = sp.coo_array((np.ones(int(links.sum())), (block_of[links], tree_of[member[links]])),
+                         shape=(nt, nt)).tocsr()
+        T = (T + T.T).tocsr()
+        weight = np.r_[np.bincount(block_of[~links], minlength=nb), np.ones(len(cuts), int)]
+        root = _centroid(T, weight, total)
+        order, parent = depth_first_order(T, root, directed=False, return_predecessors=True)
+        below = _subtree_sums(order, parent, weight)
+        count = _subtree_sums(order, parent, np.ones(nt, dtype=np.int64))
+        # walk down from the root: a tree node inherits the top of its parent unless its
+        # parent is an articulation point whose cut-off side (this subtree) is small enough
+        qualifies = ((parent >= nb) & (below <= max_share * total)).tolist()
+        qualifies[root] = False
+        par = parent.tolist()
+        top = [-1] * nt
+        for t in order.tolist()[1:]:
+            top[t] = t if qualifies[t] else top[par[t]]
+        self.top[main] = np.asarray(top, dtype=np.int64)[tree_of[main]]
+        has = self.top >= 0
+        self.cut[has] = cuts[parent[self.top[has]] - nb]
+        self.top[self.cut == np.arange(n)] = -1
+        # the nodes of a subtree: a run of the main nodes sorted by their tree node's
+        # position in the depth-first order
+        place = np.empty(nt, dtype=np.int64)
+        place[order] = np.arange(nt)
+        self.place, self.count = place, count
+        self.by_place = main[np.argsort(place[tree_of[main]], kind="stable")]
+        self.sorted_place = place[tree_of[self.by_place]]
+
+    def of(self, i: int) -> tuple[Any, list[Any]] | None:
+        """The gateway and the cut-off group (sorted) of the node at position ``i``."""
+        top = int(self.top[i])
+        if top < 0:
+            return None
+        if top not in self.groups:
+            lo, hi = np.searchsorted(self.sorted_place,
+                                     [self.place[top], self.place[top] + self.count[top]])
+            nodes = self.by_place[lo:hi]
+            nodes = nodes[np.argsort(self.rank[nodes], kind="stable")]
+            self.groups[top] = [self.names[j] for j in nodes.tolist()]
+        return self.names[int(self.cut[i])], self.groups[top]
 
 
-def _subtree_nodes(T: nx.Graph, top: object, parent: dict, members: dict) -> list[str]:
-    nodes, stack = [], [top]
-    while stack:
-        t = stack.pop()
-        nodes.extend(members[t])
-        stack.extend(c for c in T[t] if parent.get(c) == t)
-    return sorted(set(nodes))
+def _subtree_sums(order: np.ndarray, parent: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Sum of ``values`` over each subtree of a tree given in depth-first order."""
+    total = values.astype(np.int64).tolist()
+    par = parent.tolist()
+    for t in reversed(order.tolist()[1:]):
+        total[par[t]] += total[t]
+    return np.asarray(total, dtype=np.int64)
 
 
-def _centroid(T: nx.Graph, weight: dict, total: int) -> object:
-    start = min(T.nodes, key=str)
-    parent = dict(nx.bfs_predecessors(T, start))
-    order = [start, *(v for _, v in nx.bfs_edges(T, start))]
-    below = dict(weight)
-    for t in reversed(order[1:]):
-        below[parent[t]] += below[t]
-    node = start
-    while True:
-        heavy = max((c for c in T[node] if parent.get(c) == node),
-                    key=lambda c: (below[c], str(c)), default=None)
-        if heavy is None or below[heavy] * 2 <= total:
-            return node
-        node = heavy
+def _centroid(T: sp.csr_array, weight: np.ndarray, total: int) -> int:
+    """A weighted centroid of a tree: no subtree hanging from it weighs more than half."""
+    order, parent = depth_first_order(T, 0, directed=False, return_predecessors=True)
+    below = _subtree_sums(order, parent, weight)
+    heavy = np.full(T.shape[0], -1, dtype=np.int64)  # each tree node's heaviest child
+    kids = order[1:]
+    best = np.lexsort((kids, below[kids], parent[kids]))
+    last = np.r_[parent[kids][best][1:] != parent[kids][best][:-1], True]
+    heavy[parent[kids][best][last]] = kids[best][last]
+    node = 0
+    while heavy[node] >= 0 and below[heavy[node]] * 2 > total:
+        node = int(heavy[node])
+    return node
 
 
 # -- flags ------------------------------------------------------------------------------------
@@ -301,7 +397,7 @@ def _centroid(T: nx.Graph, weight: dict, total: int) -> object:
 def _flags_of(G: nx.DiGraph, n: str, f: _Facts, th: Thresholds
               ) -> Iterable[tuple[str, str, str | None]]:
     data = G.nodes[n]
-    contacts = set(f.H[n])
+    contacts = set(f.contacts(n))
     succ, pred = set(G.successors(n)) - {n}, set(G.predecessors(n)) - {n}
     posts = int(data.get("posts", 0) or 0)
     if not contacts:
@@ -321,24 +417,25 @@ def _flags_of(G: nx.DiGraph, n: str, f: _Facts, th: Thresholds
                               "interacted with them and they interacted with nobody else."), None
         yield from _survey_flags(G, n, data)
         return
-    comp = f.component[n]
+    comp = f.component_of(n)
     if comp != 0:
         labels = f.labels.get(comp)
         if labels is None:  # sorted once per component, not once per member
-            labels = f.labels[comp] = sorted((_label(G, v), v) for v in f.members[comp])
+            labels = f.labels[comp] = sorted((_label(G, v), v) for v in f.members(comp))
         others = [text for text, v in labels[:6] if v != n][:5]
-        yield "cut_off", (f"In a separate group of {len(f.members[comp])} "
+        yield "cut_off", (f"In a separate group of {f.sizes[comp]} "
                           f"({_names(others, total=len(labels) - 1)}) with no tie to the "
                           "main network of "
-                          f"{len(f.members[0])}."), None
+                          f"{f.sizes[0]}."), None
+    gateway = f.gateway(n) if len(contacts) > 1 else None
     if len(contacts) == 1:
         (only,) = contacts
-        w = f.H[n][only].get("count", 1)
+        w = _tie_count(G, n, only)
         yield ("single_tie",
                f"Has one contact only: {_label(G, only)} ({_times(w, 'interaction')}).", only)
-    elif n in f.gateway:
-        cut, group = f.gateway[n]
-        rest = len(f.members[0]) - len(group) - 1
+    elif gateway is not None:
+        cut, group = gateway
+        rest = int(f.sizes[0]) - len(group) - 1
         mates = [_label(G, v) for v in group if v != n]
         also = f" and {_count(len(mates), 'other')} ({_names(mates)})" if mates else ""
         yield "bridge_dependent", (
@@ -353,7 +450,7 @@ def _flags_of(G: nx.DiGraph, n: str, f: _Facts, th: Thresholds
             f"Reached out to {len(succ)} people and none of them reached back "
             f"({_count(len(pred), 'other')} did reach out to them)."), None
     yield from _survey_flags(G, n, data)
-    core = f.core.get(n, 0)
+    core = f.core_of(n)
     if (comp == 0 and len(contacts) >= 2 and core <= th.peripheral_max_core
             and f.depth >= th.peripheral_min_depth):
         yield "peripheral", (f"On the edge of the network: k-core {core} while its core is "
@@ -383,10 +480,18 @@ def _row(G: nx.DiGraph, n: str, flag: str, reason: str, via: str | None, f: _Fac
         "node": n, "person_id": d.get("person_id"), "name": _label(G, n),
         "organization": d.get("organization"), "flag": flag, "severity": FLAGS[flag],
         "reason": reason, "via": via,
-        "degree": f.H.degree(n), "in_degree": len(set(G.predecessors(n)) - {n}),
+        "degree": len(f.contacts(n)), "in_degree": len(set(G.predecessors(n)) - {n}),
         "out_degree": len(set(G.successors(n)) - {n}), "posts": int(d.get("posts", 0) or 0),
-        "coreness": f.core.get(n, 0), "component_size": len(f.members[f.component[n]]),
+        "coreness": f.core_of(n), "component_size": int(f.sizes[f.component_of(n)]),
     }
+
+
+def _tie_count(G: nx.DiGraph, a: Any, b: Any) -> int:
+    """Interactions between two nodes, both ways: the ``count`` of ``a - b`` in
+    :func:`~plnanalytics.graph.build.undirected`."""
+    if not G.is_directed():
+        return G[a][b].get("count", 1)
+    return sum(int(G[x][y].get("count", 1)) for x, y in ((a, b), (b, a)) if G.has_edge(x, y))
 
 
 def _label(G: nx.DiGraph, n: str) -> str:

@@ -8,17 +8,23 @@ out-centralization, density and reciprocity use the directed graph as given.
 from __future__ import annotations
 
 import math
-import warnings
 from typing import Any
 
 import networkx as nx
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 from scipy.sparse import csgraph
 
-from ..graph.arrays import attribute_codes, is_missing
-from ..graph.build import undirected
-from .communities import community_labels, edge_arrays, louvain, modularity, node_sort_key
+from ..graph.arrays import adjacency, attribute_codes, symmetric
+from .centrality import _clustering
+from .communities import (
+    _modularity_terms,
+    community_labels,
+    louvain,
+    modularity,
+    node_sort_key,
+)
 
 __all__ = [
     "assortativity",
@@ -30,14 +36,6 @@ __all__ = [
 
 #: Sources per batch of the shortest-path computation (bounds memory to batch x nodes).
 _BATCH = 16
-
-
-def _distinct_degrees(adjacency: Any) -> np.ndarray:
-    """Number of distinct neighbours of every node, self-loops not counted."""
-    return np.fromiter(
-        (len(nbrs) - (node in nbrs) for node, nbrs in adjacency.items()),
-        dtype=np.int64,
-    )
 
 
 def degree_centralization(G: nx.Graph, *, direction: str = "in") -> float:
@@ -72,14 +70,41 @@ def degree_centralization(G: nx.Graph, *, direction: str = "in") -> float:
     """
     if direction not in ("in", "out", "all"):
         raise ValueError(f"direction must be 'in', 'out' or 'all', not {direction!r}")
-    n = G.number_of_nodes()
+    return _centralization(_Ties(G), direction)
+
+
+class _Ties:
+    """The sparse matrices every network-level measure reads: ``A`` the directed pattern
+    (self-loops removed, positions in ``list(G.nodes)`` order) and ``S`` the pattern of the
+    undirected view, computed once."""
+
+    def __init__(self, G: nx.Graph) -> None:
+        self.G = G
+        self.n = G.number_of_nodes()
+        A = adjacency(G, None)
+        self.A = A
+        self.S = symmetric(A) if G.is_directed() else A
+        self.S.data = np.ones_like(self.S.data)
+
+    def upper(self) -> tuple[np.ndarray, np.ndarray]:
+        """Both ends of every undirected tie, once (``u < v``)."""
+        S = self.S.tocoo()
+        keep = S.row < S.col
+        return S.row[keep].astype(np.int64), S.col[keep].astype(np.int64)
+
+
+def _centralization(t: _Ties, direction: str) -> float:
+    n = t.n
     if n < 3:
         return math.nan
-    if direction == "all" or not G.is_directed():
-        d = _distinct_degrees(undirected(G).adj)
+    if direction == "all" or not t.G.is_directed():
+        d = np.diff(t.S.indptr)
         denominator = (n - 1) * (n - 2)
+    elif direction == "in":
+        d = np.bincount(t.A.indices, minlength=n)
+        denominator = (n - 1) ** 2
     else:
-        d = _distinct_degrees(G.pred if direction == "in" else G.succ)
+        d = np.diff(t.A.indptr)
         denominator = (n - 1) ** 2
     return float((int(d.max()) * n - int(d.sum())) / denominator)
 
@@ -108,10 +133,14 @@ def ei_index(G: nx.Graph, attribute: str) -> float:
     >>> ei_index(G, "organization")  # a-b inside, b-c across, c-d unknown
     0.0
     """
-    codes, _ = attribute_codes(G, attribute)
-    u, v, _ = edge_arrays(undirected(G), None)
+    return _ei_index(_Ties(G), attribute)
+
+
+def _ei_index(t: _Ties, attribute: str) -> float:
+    codes, _ = attribute_codes(t.G, attribute)
+    u, v = t.upper()
     cu, cv = codes[u], codes[v]
-    known = (u != v) & (cu >= 0) & (cv >= 0)
+    known = (cu >= 0) & (cv >= 0)
     internal = int(np.count_nonzero(known & (cu == cv)))
     external = int(np.count_nonzero(known)) - internal
     if internal + external == 0:
@@ -144,28 +173,77 @@ def assortativity(G: nx.Graph, attribute: str) -> float:
     >>> assortativity(nx.Graph([("a", "b")]), "organization")
     nan
     """
-    keep = [n for n, d in G.nodes(data=True) if not is_missing(d.get(attribute))]
-    S = G.subgraph(keep)
-    if S.number_of_edges() == 0:
+    return _assortativity(_Ties(G), attribute)
+
+
+def _assortativity(t: _Ties, attribute: str) -> float:
+    """Newman's r from the mixing matrix of the ties (directed ones once, undirected ones
+    both ways, self-loops once), as ``nx.attribute_assortativity_coefficient``."""
+    G = t.G
+    codes, values = attribute_codes(G, attribute)
+    k = len(values)
+    rows = np.repeat(np.arange(t.n, dtype=np.int64), np.diff(t.A.indptr))
+    cu, cv = codes[rows], codes[t.A.indices]
+    loops = np.array([i for i, x in enumerate(G) if x in G._adj[x]], dtype=np.int64)
+    cu = np.concatenate([cu, codes[loops]])
+    cv = np.concatenate([cv, codes[loops]])
+    known = (cu >= 0) & (cv >= 0)
+    if k == 0 or not known.any():
         return math.nan
-    try:
-        with warnings.catch_warnings(), np.errstate(all="ignore"):
-            warnings.simplefilter("ignore")
-            r = float(nx.attribute_assortativity_coefficient(S, attribute))
-    except (ValueError, ZeroDivisionError, TypeError, IndexError, nx.NetworkXError):
-        return math.nan
+    M = np.bincount(cu[known] * k + cv[known], minlength=k * k).reshape(k, k).astype(float)
+    with np.errstate(all="ignore"):
+        M = M / M.sum()
+        s = (M @ M).sum()
+        r = float((M.trace() - s) / (1 - s))
     return r if math.isfinite(r) else math.nan
 
 
-def _largest_component(H: nx.Graph) -> list:
-    """Nodes of the largest connected component (ties: the one with the smallest node key)."""
-    best: list = []
-    best_key: tuple | None = None
-    for comp in nx.connected_components(H):
-        key = (-len(comp), min(node_sort_key(x) for x in comp))
-        if best_key is None or key < best_key:
-            best, best_key = list(comp), key
-    return best
+def _largest_component(t: _Ties) -> np.ndarray:
+    """Positions of the nodes of the largest connected component of the undirected view
+    (ties: the one with the smallest node key), sorted by node key."""
+    if t.n == 0:
+        return np.zeros(0, dtype=np.int64)
+    ncomp, labels = csgraph.connected_components(t.S, directed=False)
+    sizes = np.bincount(labels, minlength=ncomp)
+    candidates = np.flatnonzero(sizes == sizes.max())
+    nodes = list(t.G)
+    best = None
+    for c in candidates.tolist():  # ties are rare: a few small components
+        members = np.flatnonzero(labels == c)
+        keys = sorted((node_sort_key(nodes[i]), i) for i in members.tolist())
+        if best is None or keys[0][0] < best[0][0]:
+            best = keys
+    assert best is not None
+    return np.array([i for _, i in best], dtype=np.int64)
+
+
+def _distance_sum(S: sp.csr_array, sources: np.ndarray) -> int:
+    """Sum of the BFS distances from ``sources`` to every node of a connected symmetric
+    pattern: bit-parallel searches, 64 sources per ``uint64`` word, one sparse gather and
+    OR-reduction per level."""
+    n = S.shape[0]
+    indptr = S.indptr.astype(np.int64)
+    indices = S.indices.astype(np.int64)
+    starts = indptr[:-1]
+    total = 0
+    for b in range(0, len(sources), 64):
+        batch = sources[b : b + 64]
+        bits = np.left_shift(np.uint64(1), np.arange(batch.size, dtype=np.uint64))
+        visited = np.zeros(n, dtype=np.uint64)
+        np.bitwise_or.at(visited, batch, bits)
+        frontier = visited.copy()
+        level = 0
+        while True:
+            level += 1
+            nxt = np.bitwise_or.reduceat(frontier[indices], starts)
+            nxt &= ~visited
+            reached = int(np.bitwise_count(nxt).sum())
+            if reached == 0:
+                break
+            total += level * reached
+            visited |= nxt
+            frontier = nxt
+    return total
 
 
 def average_path_length(
@@ -196,10 +274,10 @@ def average_path_length(
 
     Notes
     -----
-    Distances come from scipy's compiled shortest-path routine in batches of sources, so
-    memory stays bounded by ``batch x component size``. The largest component is chosen
-    deterministically (ties by smallest node key) and the sample is drawn from its nodes in
-    sorted order, so the estimate does not depend on insertion order.
+    Distances come from bit-parallel breadth-first searches on the sparse tie pattern (64
+    sources at once), so memory stays bounded by the component size. The largest component
+    is chosen deterministically (ties by smallest node key) and the sample is drawn from its
+    nodes in sorted order, so the estimate does not depend on insertion order.
 
     Examples
     --------
@@ -209,36 +287,29 @@ def average_path_length(
     >>> round(value, 4), info["sampled"], info["component_nodes"]
     (1.6667, False, 4)
     """
-    H = undirected(G)
-    comp = _largest_component(H)
-    nc = len(comp)
+    return _average_path_length(_Ties(G), k=k, seed=seed, exact_max_nodes=exact_max_nodes)
+
+
+def _average_path_length(
+    t: _Ties, *, k: int | None, seed: int, exact_max_nodes: int
+) -> tuple[float, dict[str, Any]]:
     if k is None:
         k = 500
     if k < 1:
         raise ValueError("k must be at least 1")
+    comp = _largest_component(t)
+    nc = len(comp)
     if nc < 2:
         return math.nan, {"sampled": False, "k": 0, "seed": seed, "component_nodes": nc}
-    comp.sort(key=node_sort_key)
-    sub = H.subgraph(comp)
-    pos = {x: i for i, x in enumerate(comp)}
-    edges = np.fromiter(
-        (p for a, b in sub.edges() if a != b for p in (pos[a], pos[b])), dtype=np.int64
-    ).reshape(-1, 2)
-    A = sp.csr_matrix(
-        (np.ones(len(edges)), (edges[:, 0], edges[:, 1])), shape=(nc, nc)
-    )
+    A = t.S[comp][:, comp].tocsr()
+    A.sort_indices()
     sampled = nc > exact_max_nodes and k < nc
     if sampled:
         rng = np.random.default_rng(seed)
         sources = np.sort(rng.choice(nc, size=k, replace=False))
     else:
         sources = np.arange(nc)
-    total = 0
-    for start in range(0, len(sources), _BATCH):
-        dist = csgraph.shortest_path(
-            A, method="D", directed=False, unweighted=True, indices=sources[start : start + _BATCH]
-        )
-        total += int(dist.sum())
+    total = _distance_sum(A, sources)
     value = total / (len(sources) * (nc - 1))
     info = {"sampled": bool(sampled), "k": len(sources), "seed": seed, "component_nodes": nc}
     return float(value), info
@@ -301,37 +372,56 @@ def summary(
     >>> s["ei_index"] is None, s["path_length"]["component_nodes"]
     (True, 3)
     """
-    H = undirected(G)
-    n = G.number_of_nodes()
-    comps = [len(c) for c in nx.connected_components(H)]
-    largest = max(comps, default=0)
+    t = _Ties(G)
+    n = t.n
+    ncomp, labels_w = (csgraph.connected_components(t.A, directed=True, connection="weak")
+                       if n else (0, np.zeros(0, dtype=np.int64)))
+    largest = int(np.bincount(labels_w).max()) if n else 0
     if communities is None:
         communities = louvain(G, seed=seed, resolution=resolution)
     labels = community_labels(G, communities)
     sizes = labels.value_counts()
-    directed_ties = G.is_directed() and G.number_of_edges() > 0
-    reciprocity = nx.reciprocity(G) if directed_ties else None
-    apl, apl_info = average_path_length(G, seed=seed, exact_max_nodes=exact_max_nodes)
+    m = G.number_of_edges()
+    directed_ties = G.is_directed() and m > 0
+    # nx.reciprocity: edges whose reverse exists (self-loops never) over all edges
+    reciprocity = t.A.multiply(t.A.T).nnz / m if directed_ties else None
+    apl, apl_info = _average_path_length(t, k=None, seed=seed, exact_max_nodes=exact_max_nodes)
+    degree = np.diff(t.S.indptr)
     out = {
         "nodes": n,
-        "edges": G.number_of_edges(),
-        "ties": sum(1 for a, b in H.edges() if a != b),
+        "edges": m,
+        "ties": int(t.S.nnz // 2),
         "density": nx.density(G),
         "reciprocity": reciprocity,
-        "components": len(comps),
+        "components": int(ncomp),
         "largest_component_nodes": largest,
         "largest_component_share": largest / n if n else None,
-        "isolates": sum(1 for x, nbrs in H.adj.items() if not (nbrs.keys() - {x})),
-        "in_centralization": degree_centralization(G, direction="in"),
-        "out_centralization": degree_centralization(G, direction="out"),
-        "modularity": modularity(G, labels, resolution=resolution),
+        "isolates": int(np.count_nonzero(degree == 0)),
+        "in_centralization": _centralization(t, "in"),
+        "out_centralization": _centralization(t, "out"),
+        "modularity": _modularity(t, labels, resolution),
         "communities": int((sizes >= 2).sum()),
-        "average_clustering": nx.average_clustering(H) if n else None,
+        "average_clustering": sum(_clustering(G, t.A).tolist()) / n if n else None,
         "average_path_length": apl,
         "path_length": {key: _json_value(val) for key, val in apl_info.items()},
         "attribute": attribute,
-        "ei_index": ei_index(G, attribute) if attribute else None,
-        "assortativity": assortativity(G, attribute) if attribute else None,
+        "ei_index": _ei_index(t, attribute) if attribute else None,
+        "assortativity": _assortativity(t, attribute) if attribute else None,
         "seed": seed,
     }
     return {key: val if key == "path_length" else _json_value(val) for key, val in out.items()}
+
+
+def _modularity(t: _Ties, labels: Any, resolution: float) -> float:
+    """:func:`~plnanalytics.analysis.communities.modularity` (weighted) from the matrices."""
+    G = t.G
+    if not G.is_directed():  # the undirected view is G itself (self-loops included)
+        return modularity(G, labels, resolution=resolution)
+    codes, uniques = pd.factorize(labels)
+    W = symmetric(adjacency(G, "weight")).tocoo()
+    keep = W.row < W.col
+    u, v, w = W.row[keep].astype(np.int64), W.col[keep].astype(np.int64), W.data[keep]
+    terms = _modularity_terms(np.asarray(codes), len(uniques), u, v, w, resolution)
+    if len(terms) == 0 or np.isnan(terms).any():
+        return math.nan
+    return float(terms.sum())

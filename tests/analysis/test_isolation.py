@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import random
+
 import networkx as nx
 import pandas as pd
 import pytest
 
 from plnanalytics.analysis.isolation import COLUMNS, FLAGS, Thresholds, flag_isolation
+from plnanalytics.graph.build import undirected
 
 
 def roster_graph(edges, people, *, absent=(), posts=None) -> nx.DiGraph:
@@ -204,3 +207,151 @@ def test_cut_off_reason_names_a_few_and_counts_the_rest():
     assert reason == ("In a separate group of 8 (R1, R2, R3, R4, R5 and 2 others) with no tie "
                       "to the main network of 10.")
     assert (out.flag == "cut_off").sum() == 8
+
+
+# -- the array facts against the networkx ones, on bigger graphs ----------------------------
+
+class _ReferenceFacts:
+    """The facts the flags read, computed the way they were before the arrays (networkx
+    connected components, core numbers, biconnected components and a block-cut tree per
+    call): the reference the array version must agree with."""
+
+    def __init__(self, G: nx.DiGraph, th: Thresholds) -> None:
+        H = undirected(G)
+        H.remove_edges_from(nx.selfloop_edges(H))
+        self.H = H
+        self.comps = sorted(nx.connected_components(H), key=lambda c: (-len(c), min(c)))
+        self.component = {n: i for i, c in enumerate(self.comps) for n in c}
+        self.sizes = [len(c) for c in self.comps]
+        self.core = nx.core_number(H)
+        self.depth = max(self.core.values(), default=0)
+        self.labels: dict = {}
+        main = H.subgraph(self.comps[0]) if self.comps else H
+        self.gateways = (_reference_gateways(main, th.bridge_max_share) if len(main) > 2
+                         else {})
+
+    def contacts(self, n):
+        return list(self.H[n])
+
+    def members(self, comp):
+        return list(self.comps[comp])
+
+    def core_of(self, n):
+        return self.core.get(n, 0)
+
+    def component_of(self, n):
+        return self.component[n]
+
+    def gateway(self, n):
+        return self.gateways.get(n)
+
+
+def _reference_gateways(H: nx.Graph, max_share: float) -> dict:
+    blocks = [frozenset(b) for b in nx.biconnected_components(H)]
+    cuts = set(nx.articulation_points(H))
+    if not cuts:
+        return {}
+    T = nx.Graph()
+    weight: dict = {}
+    for i, b in enumerate(blocks):
+        weight[("B", i)] = sum(1 for v in b if v not in cuts)
+        T.add_edges_from((("B", i), ("C", v)) for v in b if v in cuts)
+    for v in cuts:
+        weight[("C", v)] = 1
+    total = len(H)
+
+    def subtree_weights(root):
+        parent = dict(nx.bfs_predecessors(T, root))
+        order = [root, *(v for _, v in nx.bfs_edges(T, root))]
+        below = dict(weight)
+        for t in reversed(order[1:]):
+            below[parent[t]] += below[t]
+        return parent, order, below
+
+    node = min(T.nodes, key=str)
+    parent, _, below = subtree_weights(node)
+    while True:  # the weighted centroid
+        heavy = max((c for c in T[node] if parent.get(c) == node),
+                    key=lambda c: (below[c], str(c)), default=None)
+        if heavy is None or below[heavy] * 2 <= total:
+            break
+        node = heavy
+    parent, order, below = subtree_weights(node)
+    members = {("B", i): sorted(v for v in b if v not in cuts) for i, b in enumerate(blocks)}
+    members.update({("C", v): [v] for v in cuts})
+    inherited: dict = {node: None}
+    for t in order[1:]:
+        p = parent[t]
+        inherited[t] = ((p[1], t) if p[0] == "C" and below[t] <= max_share * total
+                        else inherited[p])
+    children: dict = {}
+    for t in order[1:]:
+        children.setdefault(parent[t], []).append(t)
+    groups: dict = {}
+    out: dict = {}
+    for t in order:
+        if inherited[t] is None:
+            continue
+        cut, top = inherited[t]
+        if top not in groups:
+            nodes, stack = [], [top]
+            while stack:
+                x = stack.pop()
+                nodes.extend(members[x])
+                stack.extend(children.get(x, ()))
+            groups[top] = sorted(set(nodes))
+        for v in members[t]:
+            if v != cut:
+                out.setdefault(v, (cut, groups[top]))
+    return out
+
+
+def watchlist_graph(n: int, seed: int) -> nx.DiGraph:
+    """Blocks of every density chained through one or two nodes, pendant trees, pairs,
+    isolates and separate groups; roster people, traces and labels (some repeated) at
+    random."""
+    rng = random.Random(seed)
+    names = [f"n{i:05d}" for i in range(n)]
+    rng.shuffle(names)
+    G = nx.DiGraph()
+    G.add_nodes_from(names)
+    k = 0
+    while k < n:
+        size = rng.choice([1, 1, 2, 3, 4, 5, 8, 20, 60])
+        group, k = names[k:k + size], k + size
+        p = rng.choice([0.05, 0.2, 0.5, 1.0])
+        G.add_edges_from(((a, b) for a in group for b in group if a != b and rng.random() < p),
+                         count=rng.randint(1, 3))
+        if k > size and rng.random() < 0.7:
+            G.add_edge(group[0], rng.choice(names[:k - size]), count=1)
+            if rng.random() < 0.3:
+                G.add_edge(rng.choice(names[:k - size]), rng.choice(group))
+    for v in names:
+        d = G.nodes[v]
+        d.update(on_roster=rng.random() < 0.6, traces=rng.choice([0, 1, 3]),
+                 posts=rng.choice([0, 1, 2]))
+        if rng.random() < 0.8:
+            d["label"] = rng.choice(["Ann", "Bo", "", v.upper()])
+        if rng.random() < 0.3:
+            d["organization"] = rng.choice(["D1", "D2"])
+    G.add_edge(names[0], names[0])
+    return G
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_array_facts_agree_with_networkx_on_bigger_graphs(seed, monkeypatch):
+    from plnanalytics.analysis import isolation
+
+    G = watchlist_graph(3000, seed)
+    options = [{"everyone": True}, {},
+               {"everyone": True, "thresholds": Thresholds(bridge_max_share=0.1,
+                                                           peripheral_min_depth=2)}]
+    got = [flag_isolation(G, **o) for o in options]
+    facts = isolation._facts(G, Thresholds())
+    assert (facts.sizes > 1).sum() > 20 and facts.depth >= 3  # many groups, a deep core
+    with monkeypatch.context() as m:
+        m.setattr(isolation, "_facts", _ReferenceFacts)
+        expected = [flag_isolation(G, **o) for o in options]
+    assert {"bridge_dependent", "cut_off", "single_tie", "peripheral"} <= set(got[0]["flag"])
+    for a, b in zip(got, expected, strict=True):
+        pd.testing.assert_frame_equal(a, b)

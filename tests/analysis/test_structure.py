@@ -283,3 +283,40 @@ def test_summary_undirected_graph():
     assert s["reciprocity"] is None
     assert s["in_centralization"] == s["out_centralization"]
     assert roundtrip(s) == s
+
+
+# --------------------------------------------------------------------------- vectorized
+def _reference(G: nx.DiGraph) -> dict:
+    H = undirected(G)
+    largest = max(nx.connected_components(H), key=len)
+    return {
+        "ties": H.number_of_edges(),
+        "reciprocity": nx.reciprocity(G) if G.is_directed() else None,
+        "components": nx.number_connected_components(H),
+        "isolates": sum(1 for x in H if H.degree(x) == 0),
+        "average_clustering": nx.average_clustering(H),
+        "average_path_length": nx.average_shortest_path_length(H.subgraph(largest)),
+    }
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_summary_vectorized_equals_networkx(seed):
+    G = with_orgs(random_digraph(90, 0.03, seed), seed)
+    G.add_nodes_from(["iso-a", "iso-b"])
+    G.add_edges_from([("x1", "x2"), ("x2", "x3"), ("x3", "x1")])
+    s = summary(G, seed=seed)
+    for key, expected in _reference(G).items():
+        assert s[key] == pytest.approx(expected, abs=1e-12), key
+    keep = [n for n, d in G.nodes(data=True) if "organization" in d]
+    expected = nx.attribute_assortativity_coefficient(G.subgraph(keep), "organization")
+    assert s["assortativity"] == pytest.approx(expected, abs=1e-12)
+    assert s["modularity"] == pytest.approx(modularity(G, louvain(G, seed=seed)), abs=1e-12)
+
+
+def test_summary_vectorized_karate():
+    G = keyed(nx.karate_club_graph())
+    s = summary(G)
+    ref = _reference(nx.DiGraph(G))
+    assert s["ties"] == ref["ties"] and s["components"] == 1
+    assert s["average_clustering"] == pytest.approx(ref["average_clustering"], abs=1e-12)
+    assert s["average_path_length"] == pytest.approx(ref["average_path_length"], abs=1e-12)

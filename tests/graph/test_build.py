@@ -195,3 +195,227 @@ def test_two_people_with_one_name_are_not_merged():
     # the X account's name fits both: it stays an account; the Slack user's email is P2's
     assert set(G.nodes) == {"roster:P1", "roster:P2", "x:1"}
     assert G.has_edge("x:1", "roster:P2") and G.degree("roster:P1") == 0
+
+
+# -- the SQL data path against the former pandas one ---------------------------------------
+
+def _reference_graph(data, *, kinds=None, since=None, until=None, contexts=None, people=True,
+                     projection="count", backbone=None, alpha=0.05) -> nx.DiGraph:
+    """build_graph as it was before the aggregation moved to DuckDB: every interaction row in
+    pandas, a groupby per (u, v), a per-row ``to_dict``. Kept as the reference."""
+    import pandas as pd
+
+    from plnanalytics.graph import build as b
+    from plnanalytics.identity import resolve_identities
+
+    kinds = b._as_list(kinds)
+    raw = [c.lower() for c in b._as_list(contexts, split=False)]
+    tags = sorted({t if t.startswith("#") else f"#{t}" for t in raw} | set(raw))
+    lo, hi = b._as_time(since, "since"), b._as_time(until, "until")
+    con = data.con if isinstance(data, Store) else b._connect(data)
+    where, params, post_where, post_params = b._filters(kinds, lo, hi, tags)
+
+    def df(query, p=None):
+        return b._objects(con.execute(query, p or []).df())
+
+    edges = df("SELECT kind, src, dst, weight, context FROM interactions WHERE "
+               + " AND ".join(where) + " ORDER BY platform, post_id, kind, dst", params)
+    posts = df("SELECT author FROM posts WHERE " + " AND ".join(post_where), post_params)
+    accounts = df("SELECT account, platform, handle, display_name, email FROM accounts")
+    roster = df("SELECT person_id, name, email, organization, unit, role, attributes "
+                "FROM people ORDER BY person_id")
+    links = df("SELECT account, person_id, method, confidence, ingest_id FROM identities")
+    members = df('SELECT member, "group", role FROM memberships ORDER BY member, "group"')
+    if not isinstance(data, Store):
+        con.close()
+    if kinds and not set(kinds) & set(b.POST_KINDS):
+        posts = posts.iloc[:0]
+    seen = set(edges["src"]) | set(edges["dst"]) | set(posts["author"]) | set(members["member"])
+    ids = (resolve_identities(links, roster, b._account_frame(
+        accounts, sorted(seen - set(accounts["account"])))) if people else links.iloc[:0])
+    node_of = dict(zip(ids["account"], "roster:" + ids["person_id"], strict=True))
+    edges["u"] = b._nodes_of(edges["src"], node_of)
+    edges["v"] = b._nodes_of(edges["dst"], node_of)
+    posts["u"] = b._nodes_of(posts["author"], node_of)
+    members["u"] = b._nodes_of(members["member"], node_of)
+    answered = members["role"].eq("respondent") & members["group"].str.startswith("survey:")
+    respondents, members = members[answered], members[~answered]
+    if "comember" in kinds:
+        edges = pd.concat([edges, b._comember_edges(members, projection, backbone, alpha)],
+                          ignore_index=True)
+    G = nx.DiGraph()
+    loops = edges["u"] == edges["v"]
+    surveys = sorted({g.removeprefix("survey:") for g in respondents["group"]})
+    G.graph.update(kinds=" ".join(kinds), since=b._iso(lo), until=b._iso(hi),
+                   contexts=" | ".join(raw), people=people, surveys=" ".join(surveys),
+                   interactions=len(edges), self_loops_dropped=int(loops.sum()))
+    if "comember" in kinds:
+        G.graph.update(projection=projection, backbone=backbone or "", alpha=alpha)
+    for key in ("kinds", "since", "until", "contexts", "surveys", "backbone"):
+        if key in G.graph and not G.graph[key]:
+            del G.graph[key]
+
+    # nodes
+    n_posts = posts.groupby("u").size()
+    touches = pd.concat([edges["u"], edges["v"][edges["u"] != edges["v"]]])
+    traces = n_posts.add(touches.value_counts(), fill_value=0)
+    people_keys = "roster:" + roster["person_id"]
+    keys = pd.Index(sorted(set(traces.index) | set(people_keys)), name="node")
+    nodes = pd.DataFrame(index=keys)
+    nodes["posts"] = n_posts.reindex(keys, fill_value=0).astype(int)
+    nodes["traces"] = traces.reindex(keys, fill_value=0).astype(int)
+    own = keys[~keys.isin(people_keys)]
+    acc = pd.concat([pd.DataFrame({"account": own, "node": own}),
+                     pd.DataFrame({"account": ids["account"],
+                                   "node": "roster:" + ids["person_id"]})],
+                    ignore_index=True).merge(accounts, on="account", how="left")
+    acc["platform"] = acc["platform"].fillna(acc["account"].str.split(":", n=1).str[0])
+    by_node = acc.sort_values(["node", "account"]).groupby("node", sort=False)
+    nodes["accounts"] = by_node["account"].agg(" ".join)
+    nodes["platform"] = by_node["platform"].agg(lambda s: " ".join(dict.fromkeys(s)))
+    nodes["handle"] = by_node["handle"].first()
+    nodes["display_name"] = by_node["display_name"].first()
+    persons = roster.assign(node="roster:" + roster["person_id"]).set_index("node")
+    for col in ("person_id", "name", "organization", "unit", "role"):
+        nodes[col] = persons[col].reindex(keys)
+    nodes["on_roster"] = keys.isin(people_keys)
+    nodes["node_type"] = pd.Series("account", index=keys).where(~nodes["on_roster"], "person")
+    extra = b._roster_attributes(persons).reindex(keys)
+    label = nodes["name"].fillna("@" + nodes["handle"]).fillna(nodes["display_name"])
+    nodes["label"] = label.fillna(pd.Series(keys, index=keys))
+    nodes = nodes[[f for f in b.NODE_FIELDS if f in nodes]].join(extra).reset_index()
+    nodes["groups"] = nodes["node"].map(members.drop_duplicates(["u", "group"])
+                                        .groupby("u").size()).fillna(0).astype(int)
+    answers = respondents.assign(relation=respondents["group"].str.removeprefix("survey:"))
+    answered_by = answers.drop_duplicates(["u", "relation"]).sort_values("relation")
+    nodes["responded"] = nodes["node"].map(answered_by.groupby("u")["relation"].agg(" ".join))
+    nodes["traces"] += nodes["node"].map(answered_by.groupby("u").size()).fillna(0).astype(int)
+    G.add_nodes_from((row.pop("node"), {k: v for k, v in row.items() if b._present(v)})
+                     for row in nodes.to_dict("records"))
+
+    # edges
+    edges = edges[~loops]
+    if edges.empty:
+        return G
+    edges = edges.assign(weight=edges["weight"].fillna(1.0))
+    agg = edges.groupby(["u", "v"], sort=True).agg(weight=("weight", "sum"),
+                                                    count=("weight", "size"))
+    per_kind = edges.groupby(["u", "v", "kind"]).size().unstack("kind", fill_value=0)
+    per_kind = per_kind.reindex(sorted(per_kind.columns), axis=1)
+    per_kind.columns = [f"n_{k}" for k in per_kind.columns]
+    agg = agg.join(per_kind)
+    tokens = edges[["u", "v", "context"]].dropna()
+    tokens = tokens.assign(context=b._context_items(tokens["context"])).explode("context")
+    tokens = tokens.dropna()
+    if not tokens.empty:
+        freq = tokens.groupby(["u", "v", "context"]).size().rename("n").reset_index()
+        freq = freq.sort_values(["u", "v", "n", "context"], ascending=[True, True, False, True])
+        agg = agg.join(freq.groupby(["u", "v"], sort=False)["context"]
+                       .agg(b.CONTEXT_SEPARATOR.join).rename("contexts"))
+    agg["count"] = agg["count"].astype(int)
+    G.add_edges_from(
+        (r.pop("u"), r.pop("v"),
+         {k: (int(v) if k.startswith("n_") else v) for k, v in r.items()
+          if b._present(v) and not (k.startswith("n_") and v == 0)})
+        for r in agg.reset_index().to_dict("records"))
+    return G
+
+
+def assert_identical(a: nx.DiGraph, b: nx.DiGraph) -> None:
+    """Same nodes, edges, attributes (values, types and order) and graph attributes, in the
+    same order, successors and predecessors alike."""
+    def typed(d):
+        return [(k, v, type(v)) for k, v in d.items()]
+
+    assert list(a.nodes) == list(b.nodes)
+    for n in a:
+        assert typed(a.nodes[n]) == typed(b.nodes[n]), n
+        assert list(a.pred[n]) == list(b.pred[n]), n
+    assert list(a.edges) == list(b.edges)
+    for u, v, d in a.edges(data=True):
+        assert typed(d) == typed(b[u][v]), (u, v)
+        assert b.pred[v][u] is b[u][v]
+    assert list(a.graph.items()) == list(b.graph.items())
+
+
+def rich_dataset(seed: int) -> Dataset:
+    """Several platforms, people with several accounts, accounts without a profile row,
+    fractional and missing weights, hashtag and free-text contexts, self-loops, survey
+    nominations and respondents, group memberships, Unicode and case in keys."""
+    import random
+
+    rng = random.Random(seed)
+    platforms = ["x", "mastodon", "slack", "survey"]
+    accounts = [f"{rng.choice(platforms[:3])}:{k}" for k in
+                ["a1", "B2", "c3", "d4", "é5", "f6", "g7", "H8", "i9", "j10", "k11", "Z12",
+                 "m13", "n14", "o15", "p16", "q17", "r18", "s19", "t20"]]
+    people = [{"person_id": f"P{i}", "name": rng.choice([f"Name {i}", None]),
+               "organization": rng.choice(["North", "South", None]),
+               "unit": rng.choice(["Elm", None]),
+               "attributes": rng.choice([None, '{"years": "3"}', '{"years": 4, "tier": "a"}'])}
+              for i in range(8)]
+    identities = [{"account": a, "person_id": f"P{rng.randrange(8)}", "method": "explicit"}
+                  for a in rng.sample(accounts, 9)]
+    identities = list({r["account"]: r for r in identities}.values())
+    profile = [{"account": a, "platform": a.split(":")[0],
+                "handle": rng.choice([f"h_{a[-2:]}", None]),
+                "display_name": rng.choice(["Shown", None])} for a in accounts[:14]]
+    tags = ["#edchat", "#naespchat", "#PrincipalLife", "#a #b", "#b #a #a", "#edchat #ptchat",
+            "Whom do you ask?", "general", None, ""]
+    kinds = ["reply", "mention", "retweet", "quote", "message", "advice"]
+    ties, posts = [], []
+    for i in range(400):
+        src = rng.choice(accounts)
+        dst = src if rng.random() < 0.05 else rng.choice([*accounts, "x:unseen", "x:Ω"])
+        day = rng.randint(0, 59)
+        when = (None if rng.random() < 0.05 else
+                f"2025-{8 + day // 30:02d}-{day % 30 + 1:02d}T10:00:00Z")
+        row = {"platform": src.split(":")[0], "kind": rng.choice(kinds), "src": src,
+               "dst": dst, "ts": when, "post_id": f"t{i}", "context": rng.choice(tags)}
+        if rng.random() < 0.5:
+            row["weight"] = rng.choice([0.5, 1.0, 2.0, 0.25, 3.0])
+        ties.append(row)
+        if rng.random() < 0.3:
+            posts.append({"post_id": f"p{i}", "platform": src.split(":")[0], "author": src,
+                          "created_at": when or "2025-09-15T00:00:00Z",
+                          "contexts": [t for t in rng.sample(tags[:3], 2)]})
+    members = [{"member": rng.choice(accounts + [f"roster:P{i}" for i in range(8)]),
+                "group": rng.choice(["plc:1", "plc:2", "cohort:A", "survey:advice"]),
+                "role": rng.choice(["member", "respondent", None])} for _ in range(30)]
+    members = list({(m["member"], m["group"]): m for m in members}.values())
+    return Dataset.from_records(people=people, identities=identities, accounts=profile,
+                                posts=posts, interactions=ties, memberships=members)
+
+
+OPTIONS = [{}, {"people": False}, {"kinds": "mention reply"}, {"kinds": "advice"},
+           {"since": "2025-09-01", "until": "2025-10-01"}, {"contexts": ["#A", "general"]},
+           {"kinds": ["comember", "mention"]},
+           {"kinds": "comember", "projection": "newman"}]
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_sql_aggregation_matches_the_former_pandas_path(seed, store):
+    ds = rich_dataset(seed)
+    store.add(ds)
+    for options in OPTIONS:
+        expected = _reference_graph(ds, **options)
+        assert expected.number_of_edges() > 0 or options.get("kinds") == "comember"
+        assert_identical(build_graph(ds, **options), expected)
+        assert_identical(build_graph(store, **options), expected)
+
+
+def test_sample_graph_matches_the_former_pandas_path(tmp_path):
+    with Store(tmp_path / "s.duckdb") as st:
+        st.ingest(SAMPLE / "naespchat_twarc2.jsonl")
+        st.ingest(SAMPLE / "principallife_tags.csv")
+        for options in ({}, {"people": False}, {"contexts": "naespchat"}):
+            assert_identical(build_graph(st, **options), _reference_graph(st, **options))
+
+
+def test_store_connection_is_left_clean(ds, store):
+    store.add(ds)
+    before = store.con.execute("SELECT count(*) FROM duckdb_tables()").fetchone()
+    build_graph(store, kinds="comember mention")
+    assert store.con.execute("SELECT count(*) FROM duckdb_tables()").fetchone() == before
+    assert not [n for (n,) in store.con.execute("SELECT view_name FROM duckdb_views()")
+                .fetchall() if n.startswith("_pln_build")]
