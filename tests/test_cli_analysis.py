@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from conftest import cli_said, run_cli
@@ -45,6 +46,30 @@ def test_analyze_filters_and_group(store, tmp_path):
     assert s["settings"] == {**s["settings"], "group": "unit", "seed": 7}
     m = pd.read_csv(tmp_path / "metrics.csv")
     assert {"liaison", "coordinator"} <= set(m.columns)
+
+
+def test_analyze_engine_and_community_method(store, tmp_path):
+    default = run("analyze", "--store", store, "--out", tmp_path / "auto")
+    forced = run("analyze", "--store", store, "--out", tmp_path / "nk", "--engine", "networkit",
+                 "--communities", "leiden")
+    assert default.exit_code == 0 and forced.exit_code == 0, said(forced)
+    auto = json.loads((tmp_path / "auto" / "summary.json").read_text())
+    nk = json.loads((tmp_path / "nk" / "summary.json").read_text())
+    assert (auto["settings"]["engine"], auto["settings"]["communities"]) == ("networkx",
+                                                                             "louvain")
+    assert (nk["settings"]["engine"], nk["settings"]["communities"]) == ("networkit", "leiden")
+    assert nk["modularity"] > 0.9 * auto["modularity"]
+    a = pd.read_csv(tmp_path / "auto" / "metrics.csv").set_index("node")
+    b = pd.read_csv(tmp_path / "nk" / "metrics.csv").set_index("node")
+    for col in ("degree", "betweenness", "harmonic", "coreness", "clustering", "constraint"):
+        # exact on both engines (the sample is small)
+        assert np.allclose(a[col], b.loc[a.index, col], atol=1e-9, equal_nan=True), col
+    # networkx's PageRank stops at a looser tolerance than networkit's
+    gap = (a["pagerank"] - b.loc[a.index, "pagerank"]).abs().max()
+    assert gap < 1e-4, gap
+    bad = run("analyze", "--store", store, "--out", tmp_path / "x", "--engine", "igraph")
+    assert bad.exit_code == 1
+    assert "error: unknown engine 'igraph': choose one of auto, networkx, networkit" in said(bad)
 
 
 def test_analyze_bad_date_is_one_clear_line(store, tmp_path):

@@ -73,6 +73,8 @@ seed = 7
 k = 50
 exact_max_nodes = 100
 resolution = 1.5
+engine = "networkit"
+communities = "leiden"
 
 [flags]
 everyone = true
@@ -96,6 +98,7 @@ pdf = true
     assert (a.since, a.until) == ("2025-09-01", "2025-12-01T00:00:00Z")
     assert (a.people, a.projection, a.backbone, a.alpha) == (False, "newman", "disparity", 0.01)
     assert (a.group, a.seed, a.k, a.exact_max_nodes, a.resolution) == ("school", 7, 50, 100, 1.5)
+    assert (a.engine, a.communities) == ("networkit", "leiden")
     assert config.flags.everyone
     assert config.flags.thresholds == Thresholds(never_sought_min_out=1, bridge_max_share=0.5)
     r = config.report
@@ -141,6 +144,10 @@ min_frequency = "three"
      "whole number"),
     (HEAD + "[flags]\nthreshold = 1\n", "flags.threshold", 8, "unknown key"),
     (HEAD + "[analysis]\nprojection = 'pairs'\n", "analysis.projection", 8, "count, newman"),
+    (HEAD + "[analysis]\nengine = 'igraph'\n", "analysis.engine", 8,
+     "auto, networkx, networkit"),
+    (HEAD + "[analysis]\ncommunities = 'walktrap'\n", "analysis.communities", 8,
+     "auto, louvain, plm, leiden"),
     # bad dates
     (HEAD + "[analysis]\nsince = '2025-13-45'\n", "analysis.since", 8, "not a date"),
     (HEAD + "[analysis]\nsince = 2025-10-01\nuntil = 2025-09-01\n", "analysis.until", 9,

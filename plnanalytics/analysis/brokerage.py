@@ -193,7 +193,8 @@ def _role_of(ga: np.ndarray, gb: np.ndarray, gc: np.ndarray) -> np.ndarray:
 
 
 def brokerage_roles(
-    G: nx.Graph, attribute: Hashable, *, weight: str | None = None
+    G: nx.Graph, attribute: Hashable, *, weight: str | None = None,
+    matrix: sp.csr_array | None = None,
 ) -> pd.DataFrame:
     """Gould-Fernandez brokerage roles of every node, by the groups in a node attribute.
 
@@ -229,6 +230,8 @@ def brokerage_roles(
         None counts two-paths (int64 columns). An edge attribute name weights each two-path
         ``a -> b -> c`` by ``w(a->b) * w(b->c)`` (float64 columns); whether ``a -> c`` exists
         still decides if it is brokered.
+    matrix : scipy.sparse.csr_array, optional
+        ``adjacency(G, weight)`` when the caller has it already (it is not built again).
 
     Returns
     -------
@@ -253,7 +256,7 @@ def brokerage_roles(
     index = node_index(G)
     n = len(index)
     codes = attribute_codes(G, attribute)[0]
-    A = adjacency(G, weight).tocoo()
+    A = (adjacency(G, weight) if matrix is None else matrix).tocoo()
     keep = (codes[A.row] >= 0) & (codes[A.col] >= 0)
     r = A.row[keep].astype(np.int64)
     c = A.col[keep].astype(np.int64)

@@ -906,7 +906,7 @@ def centrality_table(
     df["reciprocity"] = _reciprocity(G, Au)
     df["component"] = _components(G, Au, labels)
     if group is not None:
-        roles = brokerage_roles(G, group)
+        roles = brokerage_roles(G, group, matrix=Au)
         for col in (*ROLES, "brokerage"):
             df[col] = roles[col]
     df.attrs = {"betweenness": dict(bc.attrs), "harmonic": dict(hc.attrs), "group": group}
