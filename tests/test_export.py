@@ -1,12 +1,18 @@
-"""Tables written for spreadsheets neutralize formulas, in CSV and in Excel alike."""
+"""Tables written for spreadsheets neutralize formulas; graph files read back like networkx's."""
 
 from __future__ import annotations
 
+import io
+import xml.etree.ElementTree as ET
+
+import networkx as nx
 import openpyxl
 import pandas as pd
 import pytest
 
 from plnanalytics import PlnError, write_table
+from plnanalytics.analysis import analyze
+from plnanalytics.report.export import _plain, write_analysis, write_graph
 
 HOSTILE = pd.DataFrame({"name": ["=HYPERLINK(\"http://x\")", "+1", "-2", "@SUM(A1)", "Ann"],
                         "degree": [1, 2, 3, 4, 5]})
@@ -32,12 +38,6 @@ def test_csv_guarded_unless_raw_and_unknown_suffix(tmp_path):
 
 
 # --------------------------------------------------------------------------- graph files
-import io  # noqa: E402
-import xml.etree.ElementTree as ET  # noqa: E402
-
-import networkx as nx  # noqa: E402
-
-from plnanalytics.report.export import _plain, write_graph  # noqa: E402
 
 
 def _graphs():
@@ -82,3 +82,13 @@ def test_graph_files_read_back_like_networkx(tmp_path, fmt):
             assert A.nodes["c"]["label"] == '<b>&"\''
         if i > 0:
             assert ours.read_bytes() == text
+
+
+def test_analysis_graph_files_equal_write_graph(tmp_path):
+    """write_analysis formats the graph once for both files: the same bytes as write_graph."""
+    G = next(_graphs())
+    result = analyze(G)
+    write_analysis(result, tmp_path / "out")
+    for fmt in ("graphml", "gexf"):
+        alone = write_graph(result.graph, tmp_path / f"alone.{fmt}").read_bytes()
+        assert (tmp_path / "out" / f"graph.{fmt}").read_bytes() == alone

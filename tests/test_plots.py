@@ -268,3 +268,17 @@ def test_plots_never_show(graph: nx.DiGraph, monkeypatch: pytest.MonkeyPatch) ->
     plots.network_plot(graph)
     plots.ego_network(graph, "p0")
     assert plt.get_fignums() == []  # object API: nothing registered with pyplot
+
+
+def test_network_plot_draws_the_strongest_ties_of_a_big_graph():
+    G = nx.DiGraph()
+    for i, w in enumerate([1, 5, 2, 7, 3]):
+        G.add_edge(f"a{i}", f"b{i}", weight=w)
+    fig = plots.network_plot(G, max_edges=2, label_top=0)
+    ax = fig.axes[0]
+    edges = by_gid(fig, "edges")
+    drawn = {tuple(map(tuple, seg)) for seg in edges.get_segments()}
+    pos = plots.layout(G)
+    assert drawn == {(tuple(pos["a1"]), tuple(pos["b1"])), (tuple(pos["a3"]), tuple(pos["b3"]))}
+    assert ax.get_title() == "10 nodes, 5 ties (the 2 strongest drawn)"
+    assert len(by_gid(plots.network_plot(G, label_top=0), "edges").get_segments()) == 5

@@ -197,7 +197,9 @@ def report_content(
     step("layout")
     from . import plots
 
-    pos = plots.layout(H, seed=seed)
+    # the force simulation is quadratic: it places the best-connected nodes (those the
+    # explorer shows on a big graph), the others beside their neighbours
+    pos = plots.layout(H, seed=seed, max_nodes=EXPLORER_MAX_NODES)
     partition = metrics["community"].to_dict()
     flagged = set(watch["node"])
     step("figures")

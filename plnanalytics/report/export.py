@@ -138,7 +138,7 @@ def write_graph(G: nx.Graph, path: str | Path) -> Path:
             _atomic(path, lambda tmp: nx.write_gexf(H, tmp))
         return path
     with _gc_paused():
-        _write_simple(G, path, suffix)
+        _write_simple(_GraphTable(G), G, path, suffix)
     return path
 
 
@@ -155,8 +155,7 @@ def _gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _write_simple(G: nx.Graph, path: Path, suffix: str) -> None:
-    table = _GraphTable(G)
+def _write_simple(table: _GraphTable, G: nx.Graph, path: Path, suffix: str) -> None:
     if suffix == ".graphml":
         _atomic(path, lambda tmp: _write_text(tmp, _graphml_chunks(table)))
     elif table.gexf_reserved():
@@ -593,8 +592,15 @@ def write_analysis(result: Analysis, out_dir: str | Path) -> list[Path]:
     write_table(result.communities, paths[1])
     text = json.dumps(_jsonable(result.summary), indent=2, sort_keys=False, allow_nan=False)
     _atomic(paths[2], lambda tmp: tmp.write_text(text + "\n", encoding="utf-8"))
-    write_graph(result.graph, paths[3])
-    write_graph(result.graph, paths[4])
+    G = result.graph
+    if G.is_multigraph():
+        write_graph(G, paths[3])
+        write_graph(G, paths[4])
+        return paths
+    with _gc_paused():  # both files from one table: its columns are formatted once
+        table = _GraphTable(G)
+        _write_simple(table, G, paths[3], ".graphml")
+        _write_simple(table, G, paths[4], ".gexf")
     return paths
 
 

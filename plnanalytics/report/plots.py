@@ -203,6 +203,7 @@ def network_plot(
     color_by: str = "community",
     title: str | None = None,
     label_top: int = 10,
+    max_edges: int | None = 100_000,
 ) -> Figure:
     """The whole network: one point per node (isolates included), sized by degree.
 
@@ -227,6 +228,10 @@ def network_plot(
         Default: the number of nodes and ties.
     label_top : int
         How many of the best-connected nodes to label.
+    max_edges : int, optional
+        Draw at most this many ties, the strongest (by ``weight``): a picture of millions of
+        lines takes minutes to draw and shows no more. The title says when ties were left
+        out. None draws all.
 
     Returns
     -------
@@ -248,15 +253,24 @@ def network_plot(
     ax.set_axis_off()
     nodes = list(G)
     flagged_set = set(flagged) if flagged is not None else set()
+    ties = [(u, v, d.get("weight", 1)) for u, v, d in G.edges(data=True) if u != v]
+    shown = ties
+    if max_edges is not None and len(ties) > max_edges:
+        strength = np.array([w if isinstance(w, int | float) else 1 for _, _, w in ties],
+                            dtype=float)
+        keep = np.sort(np.argsort(-strength, kind="stable")[:max(max_edges, 0)])
+        shown = [ties[i] for i in keep]
     if title is None:
         title = f"{len(nodes):,} nodes, {G.number_of_edges():,} ties"
+        if len(shown) < len(ties):
+            title += f" (the {len(shown):,} strongest drawn)"
     ax.set_title(title)
     if not nodes:
         ax.text(0.5, 0.5, "empty graph", ha="center", va="center", transform=ax.transAxes)
         return fig
     xy = _positions(G, pos)
 
-    segments = [(xy[u], xy[v]) for u, v in G.edges() if u != v]
+    segments = [(xy[u], xy[v]) for u, v, _ in shown]
     edges = LineCollection(segments, colors="#999999", linewidths=0.5, alpha=0.35, zorder=1)
     edges.set_gid("edges")
     ax.add_collection(edges)
@@ -273,8 +287,8 @@ def network_plot(
     ringed = [v for v in nodes if v in flagged_set]
     if ringed:
         rpts = np.array([xy[v] for v in ringed])
-        ring = ax.scatter(rpts[:, 0], rpts[:, 1], s=[sizes[nodes.index(v)] * 2.2 + 30
-                                                     for v in ringed],
+        size_of = dict(zip(nodes, sizes, strict=True))
+        ring = ax.scatter(rpts[:, 0], rpts[:, 1], s=[size_of[v] * 2.2 + 30 for v in ringed],
                           facecolors="none", edgecolors=FLAG_COLOUR, linewidths=1.5, zorder=3)
         ring.set_gid("flagged")
     for v in sorted(nodes, key=lambda v: -degree[v])[:max(label_top, 0)]:
