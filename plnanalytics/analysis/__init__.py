@@ -19,6 +19,7 @@ import pandas as pd
 
 from ..graph import engines
 from ..graph.build import ATTRIBUTE_ALIASES
+from ..memory import gc_paused
 from .centrality import centrality_table
 from .communities import community_table, detect
 from .isolation import Thresholds, flag_isolation
@@ -40,7 +41,9 @@ class Analysis:
     Attributes
     ----------
     graph : networkx.DiGraph
-        A copy of the graph with :data:`GRAPH_METRICS` as node attributes.
+        The graph with :data:`GRAPH_METRICS` as node attributes: its nodes and edges are
+        its own, node attributes copied, edge attribute dicts shared with the analysed
+        graph (take ``.copy()`` before changing edge data).
     metrics : pandas.DataFrame
         One row per node, isolates included: ``node``, the identity columns, every metric,
         ``community`` and ``component``.
@@ -57,6 +60,7 @@ class Analysis:
     summary: dict = field(default_factory=dict)
 
 
+@gc_paused()  # millions of small containers next to a big graph
 def analyze(
     G: nx.DiGraph,
     *,
@@ -155,11 +159,43 @@ def analyze(
          if any(c in d for _, d in G.nodes(data=True))}, index=table.index)
     metrics = pd.concat([ident, table], axis=1).rename_axis("node").reset_index()
 
-    H = G.copy()
+    H = _node_copy(G)
     for col in GRAPH_METRICS:
         if col in table:
             nx.set_node_attributes(H, table[col].dropna().to_dict(), col)
     return Analysis(graph=H, metrics=metrics, communities=communities, summary=info)
+
+
+def _node_copy(G: nx.Graph) -> nx.Graph:
+    """A graph of the same nodes and edges whose node attribute dicts are copies (so metrics
+    can be set on them) and whose edge attribute dicts are shared with ``G``.
+
+    Copying every edge's dict, as ``G.copy()`` does, takes seconds on millions of edges and
+    gains nothing here: the analysis never changes edge data. Adding or removing nodes or
+    edges of the result leaves ``G`` as it is. Multigraphs are copied whole.
+
+    Examples
+    --------
+    >>> G = nx.DiGraph([("a", "b", {"weight": 2.0})])
+    >>> H = _node_copy(G)
+    >>> H.nodes["a"]["x"] = 1
+    >>> H.add_edge("b", "c")
+    >>> dict(G.nodes["a"]), G.number_of_edges(), H["a"]["b"] is G["a"]["b"]
+    ({}, 1, True)
+    >>> sorted(H.predecessors("b")), sorted(G.predecessors("b"))
+    (['a'], ['a'])
+    """
+    if G.is_multigraph():
+        return G.copy()
+    H = G.__class__()
+    H.graph.update(G.graph)
+    H._node.update((n, dict(d)) for n, d in G._node.items())
+    if G.is_directed():
+        H._succ = H._adj = {u: dict(nbrs) for u, nbrs in G._succ.items()}
+        H._pred = {v: dict(nbrs) for v, nbrs in G._pred.items()}
+    else:
+        H._adj = {u: dict(nbrs) for u, nbrs in G._adj.items()}
+    return H
 
 
 def survey_response(G: nx.DiGraph) -> dict[str, dict[str, int]]:

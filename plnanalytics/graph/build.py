@@ -25,6 +25,7 @@ from ..dataset import Dataset
 from ..errors import OptionError
 from ..identity import resolve_identities
 from ..ingest.base import arrow_type
+from ..memory import gc_paused
 from ..schema import TABLES
 from ..store import Store
 from .projection import comember_ties
@@ -92,6 +93,7 @@ CONTEXT_SEPARATOR = "; "
 ATTRIBUTE_ALIASES = {"district": "organization", "school": "unit", "association": "organization"}
 
 
+@gc_paused()  # millions of small containers next to a big graph
 def build_graph(
     data: Dataset | Store,
     *,

@@ -19,14 +19,12 @@ Examples
 
 from __future__ import annotations
 
-import gc
 import json
 import math
 import os
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
 from itertools import chain, repeat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -36,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import PlnError
+from ..memory import gc_paused
 from ..store import FORMULA_START
 
 if TYPE_CHECKING:
@@ -137,22 +136,9 @@ def write_graph(G: nx.Graph, path: str | Path) -> Path:
         else:
             _atomic(path, lambda tmp: nx.write_gexf(H, tmp))
         return path
-    with _gc_paused():
+    with gc_paused():
         _write_simple(_GraphTable(G), G, path, suffix)
     return path
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector: the writers allocate millions of small containers
-    next to a big graph, and repeated full collections would cost more than the writing."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _write_simple(table: _GraphTable, G: nx.Graph, path: Path, suffix: str) -> None:
@@ -597,7 +583,7 @@ def write_analysis(result: Analysis, out_dir: str | Path) -> list[Path]:
         write_graph(G, paths[3])
         write_graph(G, paths[4])
         return paths
-    with _gc_paused():  # both files from one table: its columns are formatted once
+    with gc_paused():  # both files from one table: its columns are formatted once
         table = _GraphTable(G)
         _write_simple(table, G, paths[3], ".graphml")
         _write_simple(table, G, paths[4], ".gexf")
