@@ -18,6 +18,7 @@ import networkx as nx
 import pandas as pd
 
 from ..graph import engines
+from ..graph.arrays import shared_adjacency
 from ..graph.build import ATTRIBUTE_ALIASES
 from ..memory import gc_paused
 from .centrality import centrality_table
@@ -132,38 +133,39 @@ def analyze(
     Unknown engine or community method names raise
     :class:`~plnanalytics.errors.OptionError` listing the choices.
     """
-    step = progress or (lambda _: None)
-    eng = engines.resolve_engine(engine, G.number_of_nodes())
-    method = engines.resolve_communities(communities, eng)
-    attr = resolve_attribute(G, group)
-    step("centrality")
-    table = centrality_table(G, seed=seed, k=k, exact_max_nodes=exact_max_nodes, group=attr,
-                             engine=eng)
-    step("communities")
-    partition = detect(G, method=method, seed=seed, resolution=resolution)
-    table["community"] = partition
-    communities = community_table(G, partition, pagerank=table["pagerank"], attribute=attr,
-                                  resolution=resolution)
-    step("summary")
-    info = network_summary(G, communities=partition, attribute=attr, seed=seed,
-                           exact_max_nodes=exact_max_nodes, resolution=resolution)
-    info["settings"] = {"group": attr, "seed": seed, "k": k, "exact_max_nodes": exact_max_nodes,
-                        "resolution": resolution, "betweenness": table.attrs.get("betweenness"),
-                        "harmonic": table.attrs.get("harmonic"), "engine": eng,
-                        "communities": method}
-    info["graph"] = dict(G.graph)
-    info["surveys"] = survey_response(G)
+    with shared_adjacency(G):  # the measures read the graph's matrices once
+        step = progress or (lambda _: None)
+        eng = engines.resolve_engine(engine, G.number_of_nodes())
+        method = engines.resolve_communities(communities, eng)
+        attr = resolve_attribute(G, group)
+        step("centrality")
+        table = centrality_table(G, seed=seed, k=k, exact_max_nodes=exact_max_nodes, group=attr,
+                                 engine=eng)
+        step("communities")
+        partition = detect(G, method=method, seed=seed, resolution=resolution)
+        table["community"] = partition
+        communities = community_table(G, partition, pagerank=table["pagerank"], attribute=attr,
+                                      resolution=resolution)
+        step("summary")
+        info = network_summary(G, communities=partition, attribute=attr, seed=seed,
+                               exact_max_nodes=exact_max_nodes, resolution=resolution)
+        info["settings"] = {"group": attr, "seed": seed, "k": k, "exact_max_nodes": exact_max_nodes,
+                            "resolution": resolution, "betweenness": table.attrs.get("betweenness"),
+                            "harmonic": table.attrs.get("harmonic"), "engine": eng,
+                            "communities": method}
+        info["graph"] = dict(G.graph)
+        info["surveys"] = survey_response(G)
 
-    ident = pd.DataFrame(
-        {c: [G.nodes[n].get(c) for n in G] for c in IDENTITY_COLUMNS
-         if any(c in d for _, d in G.nodes(data=True))}, index=table.index)
-    metrics = pd.concat([ident, table], axis=1).rename_axis("node").reset_index()
+        ident = pd.DataFrame(
+            {c: [G.nodes[n].get(c) for n in G] for c in IDENTITY_COLUMNS
+             if any(c in d for _, d in G.nodes(data=True))}, index=table.index)
+        metrics = pd.concat([ident, table], axis=1).rename_axis("node").reset_index()
 
-    H = _node_copy(G)
-    for col in GRAPH_METRICS:
-        if col in table:
-            nx.set_node_attributes(H, table[col].dropna().to_dict(), col)
-    return Analysis(graph=H, metrics=metrics, communities=communities, summary=info)
+        H = _node_copy(G)
+        for col in GRAPH_METRICS:
+            if col in table:
+                nx.set_node_attributes(H, table[col].dropna().to_dict(), col)
+        return Analysis(graph=H, metrics=metrics, communities=communities, summary=info)
 
 
 def _node_copy(G: nx.Graph) -> nx.Graph:

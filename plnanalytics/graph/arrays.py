@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import networkx as nx
@@ -26,6 +28,33 @@ def node_index(G: nx.Graph) -> pd.Index:
     return pd.Index(list(G.nodes), name="node", tupleize_cols=False)
 
 
+#: The matrices read within :func:`shared_adjacency` (the graph, and a matrix per weight).
+_SHARED: ContextVar[dict[Any, Any] | None] = ContextVar("pln_shared_adjacency", default=None)
+
+
+@contextmanager
+def shared_adjacency(G: nx.Graph) -> Iterator[None]:
+    """Within the block, :func:`adjacency` reads ``G`` once per weight and hands out copies.
+
+    For a run of measures over one graph that does not change meanwhile (as
+    :func:`plnanalytics.analysis.analyze`), so that each does not read millions of edges
+    again. Outside the block (or for another graph) every call reads the graph.
+
+    Examples
+    --------
+    >>> G = nx.DiGraph([("a", "b")])
+    >>> with shared_adjacency(G):
+    ...     first, again = adjacency(G, None), adjacency(G, None)
+    >>> (first != again).nnz, first is again
+    (0, False)
+    """
+    token = _SHARED.set({"graph": G})
+    try:
+        yield
+    finally:
+        _SHARED.reset(token)
+
+
 def adjacency(G: nx.Graph, weight: str | None) -> sp.csr_array:
     """Directed adjacency matrix of ``G`` in ``list(G.nodes)`` order, self-loops removed.
 
@@ -34,6 +63,15 @@ def adjacency(G: nx.Graph, weight: str | None) -> sp.csr_array:
     float64, with sorted indices and no duplicates. (Read straight from the adjacency
     dicts: several times faster than ``nx.to_scipy_sparse_array``.)
     """
+    memo = _SHARED.get()
+    if memo is None or memo["graph"] is not G:
+        return _read_adjacency(G, weight)
+    if weight not in memo:
+        memo[weight] = _read_adjacency(G, weight)
+    return memo[weight].copy()
+
+
+def _read_adjacency(G: nx.Graph, weight: str | None) -> sp.csr_array:
     n = G.number_of_nodes()
     if n == 0 or G.number_of_edges() == 0:
         return sp.csr_array((n, n), dtype=float)
