@@ -19,7 +19,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from ..graph import engines
-from ..graph.arrays import is_missing, node_index
+from ..graph.arrays import arcs, is_missing, node_index
 from ..graph.build import CONTEXT_SEPARATOR, undirected
 
 __all__ = ["community_table", "detect", "louvain", "modularity"]
@@ -64,28 +64,6 @@ def edge_arrays(
     return u, v, w
 
 
-def _arcs(
-    G: nx.DiGraph, weight: str | None, extra: str | None = None
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, list | None]:
-    """Every directed edge of ``G`` as positions and weight (and attribute ``extra``).
-
-    Read straight from the adjacency dicts, in ``G.edges`` order; self-loops included.
-    """
-    index = {v: i for i, v in enumerate(G)}
-    nbrs = [nbr for _, nbr in G.adjacency()]
-    n = len(nbrs)
-    deg = np.fromiter(map(len, nbrs), dtype=np.int64, count=n)
-    m = int(deg.sum())
-    rows = np.repeat(np.arange(n, dtype=np.int64), deg)
-    cols = np.fromiter((index[v] for nbr in nbrs for v in nbr), dtype=np.int64, count=m)
-    if weight is None:
-        data = np.ones(m)
-    else:
-        data = np.fromiter(
-            (d.get(weight, 1.0) for nbr in nbrs for d in nbr.values()), dtype=float, count=m
-        )
-    values = None if extra is None else [d.get(extra) for nbr in nbrs for d in nbr.values()]
-    return rows, cols, data, values
 
 
 def _fast_view(G: nx.Graph, weight: str | None) -> bool:
@@ -124,7 +102,7 @@ def undirected_arrays(
     """
     if not _fast_view(G, weight):
         return edge_arrays(undirected(G), weight)
-    rows, cols, data, _ = _arcs(G, weight)
+    rows, cols, data, _ = arcs(G, weight)
     return _tie_arrays(G.number_of_nodes(), rows, cols, data, weight)
 
 
@@ -592,7 +570,7 @@ def community_table(
     # ties, density, E-I and modularity terms on the undirected view
     fast = _fast_view(G, weight)
     if fast:
-        arc_u, arc_v, arc_w, arc_ctx = _arcs(G, weight, "contexts")
+        arc_u, arc_v, arc_w, arc_ctx = arcs(G, weight, "contexts")
         u, v, w = _tie_arrays(len(index), arc_u, arc_v, arc_w, weight)
     else:
         u, v, w = edge_arrays(undirected(G), weight)

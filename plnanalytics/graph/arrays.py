@@ -75,8 +75,33 @@ def _read_adjacency(G: nx.Graph, weight: str | None) -> sp.csr_array:
     n = G.number_of_nodes()
     if n == 0 or G.number_of_edges() == 0:
         return sp.csr_array((n, n), dtype=float)
+    rows, cols, data, _ = arcs(G, weight)
+    off = rows != cols
+    A = sp.coo_array((data[off], (rows[off], cols[off])), shape=(n, n)).tocsr()
+    A.sum_duplicates()
+    A.sort_indices()
+    return A
+
+
+def arcs(G: nx.Graph, weight: str | None, extra: str | None = None
+         ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[Any] | None]:
+    """Every edge of ``G`` as positions (in ``list(G.nodes)`` order) and weight, and the
+    values of the edge attribute ``extra``.
+
+    Read straight from the adjacency dicts, in ``G.edges`` order (an undirected edge once
+    from each end); self-loops included. Edges without ``weight`` (every edge when it is
+    None) weigh 1; ``values`` is None without ``extra``.
+
+    Examples
+    --------
+    >>> G = nx.DiGraph([("a", "b", {"weight": 2.0, "kind": "x"}), ("b", "c")])
+    >>> rows, cols, data, kinds = arcs(G, "weight", "kind")
+    >>> rows.tolist(), cols.tolist(), data.tolist(), kinds
+    ([0, 1], [1, 2], [2.0, 1.0], ['x', None])
+    """
     index = {v: i for i, v in enumerate(G)}
     nbrs = [nbr for _, nbr in G.adjacency()]
+    n = len(nbrs)
     deg = np.fromiter(map(len, nbrs), dtype=np.int64, count=n)
     m = int(deg.sum())
     rows = np.repeat(np.arange(n, dtype=np.int64), deg)
@@ -85,13 +110,10 @@ def _read_adjacency(G: nx.Graph, weight: str | None) -> sp.csr_array:
         data = np.ones(m)
     else:
         data = np.fromiter(
-            (d.get(weight, 1) for nbr in nbrs for d in nbr.values()), dtype=float, count=m
+            (d.get(weight, 1.0) for nbr in nbrs for d in nbr.values()), dtype=float, count=m
         )
-    off = rows != cols
-    A = sp.coo_array((data[off], (rows[off], cols[off])), shape=(n, n)).tocsr()
-    A.sum_duplicates()
-    A.sort_indices()
-    return A
+    values = None if extra is None else [d.get(extra) for nbr in nbrs for d in nbr.values()]
+    return rows, cols, data, values
 
 
 def entry_rows(M: sp.csr_array) -> np.ndarray:
