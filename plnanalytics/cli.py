@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import fields as dataclass_fields
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import networkx as nx
 import pandas as pd
@@ -33,7 +33,7 @@ from .collect import CollectError, CollectProgress, CollectReport, collect_x
 from .collect.base import ProgressFn
 from .config import load_config
 from .errors import OptionError, PlnError
-from .graph.build import build_graph
+from .graph.build import build_network
 from .identity import METHOD_ORDER, STATUSES, review_store
 from .ingest import FORMATS, reader_class
 from .report.export import write_analysis, write_table
@@ -287,10 +287,18 @@ def _salt(store: Path) -> str:
 def _graph(st: Store, kinds: list[str] | None, since: str | None, until: str | None,
            contexts: list[str] | None, accounts: bool, projection: str = "count",
            backbone: str | None = None, alpha: float = 0.05) -> nx.DiGraph:
+    return _network(st, kinds, since, until, contexts, accounts, projection, backbone,
+                    alpha)[0]
+
+
+def _network(st: Store, kinds: list[str] | None, since: str | None, until: str | None,
+             contexts: list[str] | None, accounts: bool, projection: str = "count",
+             backbone: str | None = None, alpha: float = 0.05) -> tuple[nx.DiGraph, Any]:
+    """The graph and its weighted adjacency matrix (for the analysis), from the store."""
     with err.status("Building the graph..."):
-        return build_graph(st, kinds=_split(kinds), since=since, until=until,
-                           contexts=contexts, people=not accounts, projection=projection,
-                           backbone=backbone, alpha=alpha)
+        return build_network(st, kinds=_split(kinds), since=since, until=until,
+                             contexts=contexts, people=not accounts, projection=projection,
+                             backbone=backbone, alpha=alpha)
 
 
 def _split(values: list[str] | None) -> list[str] | None:
@@ -327,7 +335,8 @@ def analyze(
     with _errors():
         salt = _salt(store) if private else ""
         with Store(store, read_only=True) as st:
-            G = _graph(st, kinds, since, until, context, accounts, projection, backbone, alpha)
+            G, matrix = _network(st, kinds, since, until, context, accounts, projection,
+                                 backbone, alpha)
         steps = {"centrality": "Computing centrality and brokerage",
                  "communities": "Finding communities", "summary": "Summarizing the network"}
         with Progress(TextColumn("[bold]{task.description}"), BarColumn(), console=err,
@@ -338,7 +347,7 @@ def analyze(
                 progress.update(task, description=steps.get(step, step), advance=1)
 
             result = run_analysis(G, group=group, seed=seed, engine=engine,
-                                  communities=communities, progress=advance)
+                                  communities=communities, matrix=matrix, progress=advance)
             progress.update(task, description="Writing files", advance=1)
             written = pseudonymize_analysis(result, None, salt=salt)[0] if salt else result
             paths = write_analysis(written, out_dir)

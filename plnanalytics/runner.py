@@ -3,7 +3,7 @@
 :func:`run_project` takes a checked :class:`~plnanalytics.config.Config` through the same
 functions a notebook would call, in the one-way order of the data flow::
 
-    ingest (each source) -> build_graph -> analyze -> write_analysis (out/analysis)
+    ingest (each source) -> build_network -> analyze -> write_analysis (out/analysis)
       -> flag_isolation -> out/flags.csv -> identity review -> out/links.csv
       -> report (out/report.html, and out/report.pdf when asked for)
 
@@ -27,7 +27,7 @@ import pandas as pd
 from .analysis import analyze, flag_isolation
 from .config import Config
 from .errors import StoreError
-from .graph.build import build_graph
+from .graph.build import build_network
 from .identity import review_store
 from .report.export import write_analysis, write_table
 from .report.privacy import project_salt, pseudonymize_analysis
@@ -204,7 +204,7 @@ def run_project(config: Config, *, progress: ProgressCallback | None = None) -> 
 
         # -- graph
         tell(RunEvent("graph", "Building the graph"))
-        G = build_graph(store, kinds=a.kinds, since=a.since, until=a.until,
+        G, matrix = build_network(store, kinds=a.kinds, since=a.since, until=a.until,
                         contexts=a.contexts, people=a.people, projection=a.projection,
                         backbone=a.backbone, alpha=a.alpha)
         tell(RunEvent("graph", f"{G.number_of_nodes():,} nodes, {G.number_of_edges():,} ties",
@@ -214,7 +214,7 @@ def run_project(config: Config, *, progress: ProgressCallback | None = None) -> 
         tell(RunEvent("analyze", "Analysing"))
         analysis = analyze(G, group=a.group, seed=a.seed, k=a.k,
                            exact_max_nodes=a.exact_max_nodes, resolution=a.resolution,
-                           engine=a.engine, communities=a.communities,
+                           engine=a.engine, communities=a.communities, matrix=matrix,
                            progress=lambda step: tell(RunEvent("analyze", step)))
         result.summary = analysis.summary
         private = not config.report.names

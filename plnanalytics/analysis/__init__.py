@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 import pandas as pd
+import scipy.sparse as sp
 
 from ..graph import engines
 from ..graph.arrays import shared_adjacency
@@ -73,6 +74,7 @@ def analyze(
     progress: Callable[[str], None] | None = None,
     engine: str = "auto",
     communities: str = "auto",
+    matrix: sp.csr_array | None = None,
 ) -> Analysis:
     """Metrics, communities and the summary of a graph, in one call.
 
@@ -112,6 +114,11 @@ def analyze(
         python-louvain, networkit's Louvain (PLM) or Leiden; ``"auto"`` (default) is
         python-louvain with the networkx engine and PLM with networkit. Modularity is
         reported whichever runs.
+    matrix : scipy.sparse.csr_array, optional
+        The graph's weighted adjacency matrix as
+        :func:`~plnanalytics.graph.build.build_network` makes it straight from DuckDB: the
+        measures (and the compiled engine) then start from it instead of reading the
+        networkx graph. It must describe ``G`` as it is.
 
     Returns
     -------
@@ -133,7 +140,7 @@ def analyze(
     Unknown engine or community method names raise
     :class:`~plnanalytics.errors.OptionError` listing the choices.
     """
-    with shared_adjacency(G):  # the measures read the graph's matrices once
+    with shared_adjacency(G, matrix):  # the measures read the graph's matrices once
         step = progress or (lambda _: None)
         eng = engines.resolve_engine(engine, G.number_of_nodes())
         method = engines.resolve_communities(communities, eng)

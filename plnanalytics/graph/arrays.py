@@ -33,12 +33,15 @@ _SHARED: ContextVar[dict[Any, Any] | None] = ContextVar("pln_shared_adjacency", 
 
 
 @contextmanager
-def shared_adjacency(G: nx.Graph) -> Iterator[None]:
+def shared_adjacency(G: nx.Graph, weighted: sp.csr_array | None = None) -> Iterator[None]:
     """Within the block, :func:`adjacency` reads ``G`` once per weight and hands out copies.
 
     For a run of measures over one graph that does not change meanwhile (as
     :func:`plnanalytics.analysis.analyze`), so that each does not read millions of edges
     again. Outside the block (or for another graph) every call reads the graph.
+    ``weighted``, when given, is ``adjacency(G, "weight")`` made elsewhere (by
+    :func:`plnanalytics.graph.build.build_network`, straight from DuckDB): the graph is then
+    not read for it, nor for the unweighted pattern (the same entries, all 1).
 
     Examples
     --------
@@ -48,7 +51,17 @@ def shared_adjacency(G: nx.Graph) -> Iterator[None]:
     >>> (first != again).nnz, first is again
     (0, False)
     """
-    token = _SHARED.set({"graph": G})
+    memo: dict[Any, Any] = {"graph": G}
+    if weighted is not None:
+        n = G.number_of_nodes()
+        if weighted.shape != (n, n):
+            raise ValueError(f"the matrix is {weighted.shape[0]} x {weighted.shape[1]}, the "
+                             f"graph has {n} nodes")
+        memo["weight"] = sp.csr_array(weighted)
+        pattern = memo["weight"].copy()
+        pattern.data = np.ones_like(pattern.data)
+        memo[None] = pattern
+    token = _SHARED.set(memo)
     try:
         yield
     finally:

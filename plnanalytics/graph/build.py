@@ -20,6 +20,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import scipy.sparse as sp
 
 from ..dataset import Dataset
 from ..errors import OptionError
@@ -93,7 +94,6 @@ CONTEXT_SEPARATOR = "; "
 ATTRIBUTE_ALIASES = {"district": "organization", "school": "unit", "association": "organization"}
 
 
-@gc_paused()  # millions of small containers next to a big graph
 def build_graph(
     data: Dataset | Store,
     *,
@@ -185,6 +185,44 @@ def build_graph(
     >>> G.nodes["roster:P2"]["traces"]
     0
     """
+    return build_network(data, kinds=kinds, since=since, until=until, contexts=contexts,
+                         people=people, projection=projection, backbone=backbone,
+                         alpha=alpha)[0]
+
+
+@gc_paused()  # millions of small containers next to a big graph
+def build_network(
+    data: Dataset | Store,
+    *,
+    kinds: Iterable[str] | None = None,
+    since: str | datetime | None = None,
+    until: str | datetime | None = None,
+    contexts: Iterable[str] | None = None,
+    people: bool = True,
+    projection: str = "count",
+    backbone: str | None = None,
+    alpha: float = 0.05,
+) -> tuple[nx.DiGraph, sp.csr_array]:
+    """:func:`build_graph`, and the graph's weighted adjacency matrix straight from DuckDB.
+
+    The matrix (nodes in ``list(G.nodes)`` order, entry ``(i, j)`` the ``weight`` of the
+    edge ``i -> j``, no self-loops) is made from the integer-coded ties DuckDB aggregates,
+    without reading the networkx graph; pass it to
+    :func:`plnanalytics.analysis.analyze` (``matrix=``) so that the compiled engine starts
+    from it. It equals ``plnanalytics.graph.arrays.adjacency(G, "weight")`` as long as the
+    graph is not changed.
+
+    Examples
+    --------
+    >>> from plnanalytics import Dataset
+    >>> ds = Dataset.from_records(interactions=[
+    ...     {"platform": "x", "kind": "reply", "src": "x:1", "dst": "x:2", "weight": 2.0,
+    ...      "post_id": "1"},
+    ...     {"platform": "x", "kind": "mention", "src": "x:2", "dst": "x:1", "post_id": "2"}])
+    >>> G, A = build_network(ds)
+    >>> list(G), A.toarray().tolist()
+    (['x:1', 'x:2'], [[0.0, 2.0], [1.0, 0.0]])
+    """
     kinds = _as_list(kinds)
     raw = [c.lower() for c in _as_list(contexts, split=False)]
     tags = sorted({t if t.startswith("#") else f"#{t}" for t in raw} | set(raw))
@@ -201,8 +239,8 @@ def build_graph(
 
 def _build(db: _Scratch, kinds: list[str], lo: datetime | None, hi: datetime | None,
            tags: list[str], raw: list[str], *, people: bool, projection: str,
-           backbone: str | None, alpha: float) -> nx.DiGraph:
-    """:func:`build_graph` on an open connection: filter and aggregate in DuckDB, resolve
+           backbone: str | None, alpha: float) -> tuple[nx.DiGraph, sp.csr_array]:
+    """:func:`build_network` on an open connection: filter and aggregate in DuckDB, resolve
     identities and shape the node table in pandas, then fill the networkx graph."""
     con = db.con
     where, params, post_where, post_params = _filters(kinds, lo, hi, tags)
@@ -303,7 +341,12 @@ def _build(db: _Scratch, kinds: list[str], lo: datetime | None, hi: datetime | N
     G.add_nodes_from(zip(names.tolist(), _attribute_dicts(nodes.drop(columns="node")),
                          strict=True))
     _add_edges(G, names, ties, [f"n_{k}" for k in present])
-    return G
+    n = len(names)
+    matrix = sp.csr_array((ties.column("weight").to_numpy().astype(float),
+                           (ties.column("ui").to_numpy(), ties.column("vi").to_numpy())),
+                          shape=(n, n))
+    matrix.sort_indices()
+    return G, matrix
 
 
 class _Scratch:

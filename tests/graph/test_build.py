@@ -7,7 +7,9 @@ import pytest
 from conftest import SAMPLE
 
 from plnanalytics import Dataset, OptionError, Store
-from plnanalytics.graph.build import build_graph, undirected
+from plnanalytics.analysis import analyze
+from plnanalytics.graph.arrays import adjacency
+from plnanalytics.graph.build import build_graph, build_network, undirected
 
 
 def post(pid, author, when, tags=("#naespchat",), platform="x"):
@@ -419,3 +421,29 @@ def test_store_connection_is_left_clean(ds, store):
     assert store.con.execute("SELECT count(*) FROM duckdb_tables()").fetchone() == before
     assert not [n for (n,) in store.con.execute("SELECT view_name FROM duckdb_views()")
                 .fetchall() if n.startswith("_pln_build")]
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_network_matrix_from_duckdb_equals_the_graphs(seed, store):
+    """build_network's matrix comes from DuckDB's integer-coded ties, not from the graph:
+    it equals the matrix read from the graph, for every option set."""
+    ds = rich_dataset(seed)
+    store.add(ds)
+    for options in OPTIONS:
+        for data in (ds, store):
+            G, A = build_network(data, **options)
+            assert_identical(G, build_graph(data, **options))
+            B = adjacency(G, "weight")
+            assert A.shape == B.shape and (A != B).nnz == 0, options
+            assert (A.indptr == B.indptr).all() and (A.indices == B.indices).all()
+
+
+def test_analysis_from_the_duckdb_matrix_equals_reading_the_graph(store):
+    store.add(rich_dataset(1))
+    G, A = build_network(store)
+    for engine in ("networkx", "networkit"):
+        given = analyze(G, engine=engine, matrix=A).metrics
+        read = analyze(G, engine=engine).metrics
+        assert given.equals(read), engine
+    with pytest.raises(ValueError, match="the graph has"):
+        analyze(G, matrix=A[:-1, :-1])
