@@ -17,7 +17,7 @@ files researchers open.
 from .analysis import Analysis, Thresholds, analyze, flag_isolation
 from .dataset import Dataset
 from .errors import FormatError, OptionError, PlnError, RecordError, SchemaError, StoreError
-from .graph.build import build_graph, undirected
+from .graph.build import build_graph, build_network, undirected
 from .identity import MatchOptions, resolve_identities, review_identities
 from .ingest import FORMATS, open_reader, sniff
 from .report import write_report
@@ -46,6 +46,7 @@ __all__ = [
     "__version__",
     "analyze",
     "build_graph",
+    "build_network",
     "flag_isolation",
     "open_reader",
     "resolve_identities",
