@@ -329,6 +329,9 @@ def analyze(
     communities: Annotated[str, typer.Option(
         help="Community detection: auto (the engine's Louvain), louvain (python-louvain), "
              "plm (networkit's Louvain) or leiden.")] = "auto",
+    k: Annotated[int | None, typer.Option(
+        "--k", min=1, help="Sources sampled for betweenness and closeness on big graphs "
+        "(default: as many as a time budget allows; recorded in summary.json).")] = None,
 ) -> None:
     """Metrics for every node, communities and a network summary, written as metrics.csv,
     communities.csv, summary.json, graph.graphml and graph.gexf (open it in Gephi)."""
@@ -346,7 +349,7 @@ def analyze(
             def advance(step: str) -> None:
                 progress.update(task, description=steps.get(step, step), advance=1)
 
-            result = run_analysis(G, group=group, seed=seed, engine=engine,
+            result = run_analysis(G, group=group, seed=seed, k=k, engine=engine,
                                   communities=communities, matrix=matrix, progress=advance)
             progress.update(task, description="Writing files", advance=1)
             written = pseudonymize_analysis(result, None, salt=salt)[0] if salt else result

@@ -101,3 +101,19 @@ def store_rows(store: Store) -> tuple[list, list]:
     edges = store.table("interactions").drop(columns="ingest_id")
     return (sorted(map(tuple, posts.astype(str).values.tolist())),
             sorted(map(tuple, edges.astype(str).values.tolist())))
+
+
+def assert_raw_kept_when_store_fails(store: Store, monkeypatch: pytest.MonkeyPatch,
+                                     collect: Any, raw_lines: Any) -> None:
+    """A collector writes a page to its raw file before the store is touched: when the
+    store's write fails, the page is kept raw and nothing is stored. ``collect(other)``
+    runs the collection into a fresh store; ``raw_lines(other)`` reads its raw file."""
+    def fail(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("disk full")
+
+    with Store(store.path.with_name("other.duckdb")) as other:
+        monkeypatch.setattr(Store, "add_batch", fail)
+        with pytest.raises(RuntimeError, match="disk full"):
+            collect(other)
+        assert len(raw_lines(other)) == 1
+        assert other.counts()["posts"] == 0

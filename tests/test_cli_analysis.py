@@ -67,6 +67,11 @@ def test_analyze_engine_and_community_method(store, tmp_path):
     # networkx's PageRank stops at a looser tolerance than networkit's
     gap = (a["pagerank"] - b.loc[a.index, "pagerank"]).abs().max()
     assert gap < 1e-4, gap
+    sampled = run("analyze", "--store", store, "--out", tmp_path / "k", "--k", "20",
+                  "--engine", "networkx")
+    assert sampled.exit_code == 0, said(sampled)
+    settings = json.loads((tmp_path / "k" / "summary.json").read_text())["settings"]
+    assert settings["k"] == 20
     bad = run("analyze", "--store", store, "--out", tmp_path / "x", "--engine", "igraph")
     assert bad.exit_code == 1
     assert "error: unknown engine 'igraph': choose one of auto, networkx, networkit" in said(bad)

@@ -28,7 +28,7 @@ from plnanalytics.collect.bluesky import (
 from plnanalytics.errors import OptionError, PlnError
 from plnanalytics.graph.build import build_graph
 from plnanalytics.ingest.bluesky import NOTE_OUTSIDE
-from tests.conftest import Sleeps, cli_said, run_cli, store_rows
+from tests.conftest import Sleeps, assert_raw_kept_when_store_fails, cli_said, run_cli, store_rows
 
 FIX = Path(__file__).parent / "fixtures" / "bluesky"
 LOGIN = "https://bsky.social/xrpc/com.atproto.server.createSession"
@@ -240,15 +240,8 @@ def test_raw_pages_are_the_served_json_and_read_back_equal(login, api, store, mo
     assert store_rows(store) == before
 
     # the page is on disk before the store is touched: a failing write keeps it raw
-    def fail(*args: object, **kwargs: object) -> None:
-        raise RuntimeError("disk full")
-
-    with Store(store.path.with_name("other.duckdb")) as other:
-        monkeypatch.setattr(Store, "add_batch", fail)
-        with pytest.raises(RuntimeError, match="disk full"):
-            collect_bluesky(other, QUERY, sleep=Sleeps())
-        assert len(raw_lines(other)) == 1
-        assert other.counts()["posts"] == 0
+    assert_raw_kept_when_store_fails(
+        store, monkeypatch, lambda other: collect_bluesky(other, QUERY, sleep=Sleeps()), raw_lines)
 
 
 def test_posts_outside_the_window_stay_raw_only(login, api, store):

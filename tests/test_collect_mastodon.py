@@ -22,7 +22,7 @@ from plnanalytics.collect.mastodon import collect_mastodon, collection_key, toke
 from plnanalytics.errors import OptionError, PlnError
 from plnanalytics.graph.build import build_graph
 from plnanalytics.ingest.mastodon import NOTE_OUTSIDE_WINDOW
-from tests.conftest import Sleeps, store_rows
+from tests.conftest import Sleeps, assert_raw_kept_when_store_fails, store_rows
 
 FIX = Path(__file__).parent / "fixtures" / "mastodon"
 REALDATA = Path(__file__).resolve().parents[1].parent / "shared" / "realdata"
@@ -252,15 +252,9 @@ def test_raw_pages_are_the_served_json_and_read_back_equal(api, store, monkeypat
     assert store_rows(store) == before
 
     # the page is on disk before the store is touched: a failing write keeps it raw
-    def fail(*args: object, **kwargs: object) -> None:
-        raise RuntimeError("disk full")
-
-    with Store(store.path.with_name("other.duckdb")) as other:
-        monkeypatch.setattr(Store, "add_batch", fail)
-        with pytest.raises(RuntimeError, match="disk full"):
-            collect_mastodon(other, TAG, [MS], sleep=Sleeps())
-        assert len(raw_lines(other)) == 1
-        assert other.counts()["posts"] == 0
+    assert_raw_kept_when_store_fails(
+        store, monkeypatch, lambda other: collect_mastodon(other, TAG, [MS], sleep=Sleeps()),
+        raw_lines)
 
 
 def test_two_servers_store_a_shared_status_once(api, store):

@@ -20,7 +20,7 @@ from plnanalytics.collect import CollectReport, collect_x, collection_key, raw_p
 from plnanalytics.collect.x import EXPANSIONS, TWEET_FIELDS, USER_FIELDS, CollectError
 from plnanalytics.errors import OptionError, PlnError
 from plnanalytics.graph.build import build_graph
-from tests.conftest import Sleeps, cli_said, run_cli, store_rows
+from tests.conftest import Sleeps, assert_raw_kept_when_store_fails, cli_said, run_cli, store_rows
 
 FIX = Path(__file__).parent / "fixtures" / "x"
 RECENT = "https://api.twitter.com/2/tweets/search/recent"
@@ -165,15 +165,8 @@ def test_raw_pages_are_written_first_and_read_back_equal(token, api, store, monk
     assert store_rows(store) == before
 
     # the page is on disk before the store is touched: a failing write keeps it raw
-    def fail(*args: object, **kwargs: object) -> None:
-        raise RuntimeError("disk full")
-
-    with Store(store.path.with_name("other.duckdb")) as other:
-        monkeypatch.setattr(Store, "add_batch", fail)
-        with pytest.raises(RuntimeError, match="disk full"):
-            collect_x(other, QUERY, sleep=Sleeps())
-        assert len(raw_lines(other)) == 1
-        assert other.counts()["posts"] == 0
+    assert_raw_kept_when_store_fails(
+        store, monkeypatch, lambda other: collect_x(other, QUERY, sleep=Sleeps()), raw_lines)
 
 
 def test_resume_after_a_crash_equals_an_uninterrupted_run(token, api, tmp_path):

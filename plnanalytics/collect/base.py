@@ -37,10 +37,9 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-import pandas as pd
 
 from ..errors import OptionError, PlnError
-from ..ingest.base import Batch, ReadLog
+from ..ingest.base import Batch, ReadLog, time_option
 from ..store import IngestReport, Store
 
 #: Tries of one request on server errors and lost connections.
@@ -403,15 +402,12 @@ def say(progress: ProgressFn | None, report: CollectReport, message: str,
 
 def utc(value: str | datetime | None, name: str, command: str) -> str | None:
     """A time as ``YYYY-MM-DDTHH:MM:SSZ`` (naive times are UTC)."""
-    if value is None or value == "":
-        return None
     try:
-        ts = pd.Timestamp(value)
-    except (ValueError, TypeError):
+        when = time_option(value)
+    except ValueError:
         raise OptionError(f"{command}: --{name} {value!r} is not a time (give ISO 8601, "
                           "e.g. 2024-01-09 or 2024-01-09T20:00:00Z)") from None
-    ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
-    return ts.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return None if when is None else when.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def shell(text: str) -> str:

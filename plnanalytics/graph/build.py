@@ -25,7 +25,7 @@ import scipy.sparse as sp
 from ..dataset import Dataset
 from ..errors import OptionError
 from ..identity import resolve_identities
-from ..ingest.base import arrow_type
+from ..ingest.base import arrow_type, time_option
 from ..memory import gc_paused
 from ..schema import TABLES
 from ..store import Store
@@ -619,15 +619,11 @@ def _as_list(values: Iterable[str] | str | None, *, split: bool = True) -> list[
 
 
 def _as_time(value: str | datetime | None, name: str) -> datetime | None:
-    if value is None or value == "":
-        return None
     try:
-        ts = pd.Timestamp(value)
-    except (ValueError, TypeError):
+        return time_option(value)
+    except ValueError:
         raise OptionError(f"{name}: {value!r} is not a date or time (use ISO 8601, "
                           "such as 2025-09-01 or 2025-09-01T00:00:00Z)") from None
-    ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
-    return ts.to_pydatetime()
 
 
 def _iso(value: datetime | None) -> str:

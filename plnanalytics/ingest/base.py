@@ -444,6 +444,35 @@ def find_column(header: list[str], name: object) -> int | None:
 _LONG_FRACTION = re.compile(r"(\.\d{6})\d+")
 
 
+def time_option(value: str | datetime | None) -> datetime | None:
+    """A ``--since`` or ``--until`` value as a UTC datetime (None for None or "").
+
+    ISO 8601 text or a datetime; a date means midnight, and a time without a zone is UTC.
+
+    Raises
+    ------
+    ValueError
+        When the value is not a time (callers word the error for their option).
+
+    Examples
+    --------
+    >>> time_option("2024-01-09 15:00-05:00").isoformat()
+    '2024-01-09T20:00:00+00:00'
+    >>> time_option("2024-01-09").isoformat(), time_option("")
+    ('2024-01-09T00:00:00+00:00', None)
+    """
+    import pandas as pd
+
+    if value is None or value == "":
+        return None
+    try:
+        ts = pd.Timestamp(value)
+    except (ValueError, TypeError):
+        raise ValueError(f"{value!r} is not a time") from None
+    ts = ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+    return ts.to_pydatetime()
+
+
 def parse_iso_utc(value: object, what: str = "time") -> datetime:
     """An ISO 8601 time that carries its zone (``Z`` or an offset), in UTC.
 
