@@ -29,6 +29,10 @@ from rich.table import Table
 from . import __version__
 from .analysis import Thresholds, flag_isolation
 from .analysis import analyze as run_analysis
+from .analysis.recommend import node_groups, suggest_introductions
+from .analysis.sessions import chat_sessions
+from .analysis.temporal import Timeline, declining_from, span_text
+from .analysis.temporal import timeline as build_timeline
 from .collect import CollectError, CollectProgress, CollectReport, collect_x
 from .collect.base import ProgressFn
 from .config import load_config
@@ -37,7 +41,12 @@ from .graph.build import build_network
 from .identity import METHOD_ORDER, STATUSES, review_store
 from .ingest import FORMATS, reader_class
 from .report.export import write_analysis, write_table
-from .report.privacy import project_salt, pseudonymize, pseudonymize_analysis
+from .report.privacy import (
+    project_salt,
+    pseudonymize,
+    pseudonymize_analysis,
+    pseudonymize_table,
+)
 from .runner import RunEvent, run_project
 from .schema import TABLES
 from .store import IngestReport, Store
@@ -278,6 +287,16 @@ PseudonymizeOption = Annotated[bool, typer.Option(
     "and accounts in every file (the store keeps its pseudonym key).")]
 
 
+WindowOption = Annotated[str, typer.Option(
+    "--window", "-w", help="Time windows: 1w, 2w, 1m, ... (days d, weeks w from Monday, "
+    "calendar months m), term (spring, summer, fall), or dates 2025-09-01,2025-11-01,...")]
+StepOption = Annotated[str | None, typer.Option(
+    help="Slide windows of the --window length by this much (e.g. --window 4w --step 1w); "
+         "default: windows side by side.")]
+TzOption = Annotated[str, typer.Option(
+    "--tz", help="Time zone whose midnights bound the windows, e.g. America/New_York.")]
+
+
 def _salt(store: Path) -> str:
     """The project's pseudonym key (created in the store on first use)."""
     with Store(store) as st:
@@ -404,15 +423,23 @@ def flags(
     alpha: AlphaOption = 0.05,
     private: PseudonymizeOption = False,
     limit: Annotated[int, typer.Option(help="Rows to show (0 for all).")] = 50,
+    window: Annotated[str | None, typer.Option(
+        "--window", "-w", help="Also flag people who are declining: their contacts or activity "
+        "fell against their own earlier windows (1w, 1m, term, or dates).")] = None,
+    step: StepOption = None,
+    tz: TzOption = "UTC",
 ) -> None:
     """The isolation watchlist: roster people who are absent, isolated, cut off, on a single
-    tie, dependent on one bridge, never sought, unreciprocated or peripheral, and why."""
+    tie, dependent on one bridge, never sought, unreciprocated or peripheral (and, with
+    --window, declining), and why."""
     with _errors():
         th = _thresholds(threshold)
         salt = _salt(store) if private else ""
         with Store(store, read_only=True) as st:
             G = _graph(st, kinds, since, until, context, accounts, projection, backbone, alpha)
-        watch = flag_isolation(G, thresholds=th, everyone=everyone)
+            tl = (_timeline(st, window, step, tz, kinds, since, until, context, accounts)
+                  if window else None)
+        watch = flag_isolation(G, thresholds=th, everyone=everyone, timeline=tl)
         if salt:
             G, _, watch = pseudonymize(G, None, watch, salt=salt)
         if out_path is not None:
@@ -448,6 +475,227 @@ def _thresholds(items: list[str] | None) -> Thresholds:
         except ValueError:
             raise OptionError(f"--threshold {item!r}: {value!r} is not a number") from None
     return Thresholds(**values)
+
+
+# -- over time, chat sessions and introductions -----------------------------------------------
+
+def _timeline(st: Store, window: str, step: str | None, tz: str, kinds: list[str] | None,
+              since: str | None, until: str | None, contexts: list[str] | None,
+              accounts: bool, group: str | None = "organization", seed: int = 0) -> Timeline:
+    """The timeline of a store, with a progress bar over the windows."""
+    with Progress(TextColumn("[bold]{task.description}"), BarColumn(),
+                  TextColumn("{task.completed}/{task.total}"), console=err,
+                  transient=True) as progress:
+        task = progress.add_task("Windows", total=None)
+
+        def advance(done: int, total: int, label: str) -> None:
+            progress.update(task, completed=done, total=total,
+                            description=f"Window {escape(label)}" if label else "Windows")
+
+        return build_timeline(st, window=window, step=step, tz=tz, kinds=_split(kinds),
+                              since=since, until=until, contexts=contexts,
+                              people=not accounts, group=group, seed=seed, progress=advance)
+
+
+@app.command()
+def timeline(
+    store: StoreOption,
+    window: WindowOption = "1m",
+    step: StepOption = None,
+    tz: TzOption = "UTC",
+    out_dir: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="Folder for windows.csv, people_over_time.csv, trajectories.csv, "
+        "retention.csv, declining.csv and timeline.png.", file_okay=False)] = None,
+    measure: Annotated[str, typer.Option(
+        help="The measure of trajectories.csv: degree (contacts), activity, posts, sent, "
+             "received, in_degree, out_degree, pagerank, betweenness or coreness.")] = "degree",
+    kinds: KindsOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    context: ContextsOption = None,
+    accounts: AccountsOption = False,
+    threshold: Annotated[list[str] | None, typer.Option(
+        help="Change a declining threshold, e.g. declining_drop=0.3 (repeatable).")] = None,
+    everyone: Annotated[bool, typer.Option(
+        help="Judge every account for decline, not only roster people.")] = False,
+    seed: Annotated[int, typer.Option(help="Seed for communities and sampling.")] = 0,
+    private: PseudonymizeOption = False,
+) -> None:
+    """The network window by window: who is active, newcomers and whether they come back,
+    per-person trajectories, and who is drifting away (declining)."""
+    with _errors():
+        th = _thresholds(threshold)
+        salt = _salt(store) if private else ""
+        with Store(store, read_only=True) as st:
+            tl = _timeline(st, window, step, tz, kinds, since, until, context, accounts,
+                           seed=seed)
+            G = _graph(st, kinds, since, until, context, accounts) if salt or not everyone \
+                else None
+        judged = None if everyone else [n for n, d in G.nodes(data=True) if d.get("on_roster")]
+        fell = declining_from(tl, th, nodes=judged)
+        wide = tl.trajectories(measure)
+        people, retention = tl.people, tl.retention()
+        if salt:
+            people, wide, fell = (pseudonymize_table(f, G, salt=salt) for f in
+                                  (people, wide.rename_axis("node").reset_index(), fell))
+            wide = wide.set_index("node")
+        if out_dir is not None:
+            from .report import plots
+
+            out_dir.mkdir(parents=True, exist_ok=True)
+            tables = {"windows.csv": tl.summary, "people_over_time.csv": people,
+                      "trajectories.csv": wide.rename_axis("node").reset_index(),
+                      "retention.csv": retention, "declining.csv": fell}
+            written = []
+            for name, frame in tables.items():
+                write_table(frame, out_dir / name)
+                written.append(out_dir / name)
+            fig = plots.network_over_time(tl.summary, unit=tl.windows[0].unit)
+            fig.savefig(out_dir / "timeline.png", dpi=120)
+            written.append(out_dir / "timeline.png")
+    out.print(f"{len(tl.windows)} window(s) of {escape(tl.windows[0].unit)} from "
+              f"{escape(span_text(tl.windows, tz))}")
+    view = tl.summary[["window", "active", "newcomers", "returning", "ties", "density",
+                       "components", "modularity"]]
+    _print_frame("Network over time", view)
+    _print_frame("Retention: of those first seen in a window, how many came back",
+                 retention[["period", "active", "newcomers", "returned_next",
+                            "returned_next_share", "returned_later", "returned_later_share"]]
+                 .rename(columns={"period": "window"}))
+    if len(fell):
+        _print_frame("Declining", fell[["label", "reason"]].rename(columns={"label": "who"}))
+    else:
+        out.print("Nobody is declining by the thresholds "
+                  f"(drop {th.declining_drop:.0%}, last {th.declining_recent} windows).")
+    if out_dir is not None:
+        _wrote(written)
+
+
+@app.command()
+def sessions(
+    store: StoreOption,
+    out_dir: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="Folder for sessions.csv, session_participants.csv, "
+        "session_questions.csv, session_retention.csv and sessions.png.",
+        file_okay=False)] = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    context: Annotated[list[str] | None, typer.Option(
+        "--context", help="The chat's hashtag, e.g. naespchat (repeatable; default: all "
+        "posts).")] = None,
+    accounts: AccountsOption = False,
+    min_posts: Annotated[int, typer.Option(
+        help="Fewest posts a session must have.")] = 20,
+    min_participants: Annotated[int, typer.Option(
+        help="Fewest distinct people a session must have.")] = 5,
+    private: PseudonymizeOption = False,
+) -> None:
+    """Chat sessions found from how densely posts arrive (a weekly one-hour chat, say): each
+    session's participants, the moderator's questions (Q1, Q2...) and their answers,
+    newcomers, and how many newcomers came back."""
+    with _errors():
+        salt = _salt(store) if private else ""
+        with Store(store, read_only=True) as st:
+            G = _graph(st, None, since, until, context, accounts)
+            with err.status("Finding chat sessions..."):
+                cs = chat_sessions(st, contexts=context, since=since, until=until, G=G,
+                                   min_posts=min_posts, min_participants=min_participants)
+        tables = {"sessions": cs.sessions, "session_participants": cs.participants,
+                  "session_questions": cs.questions, "session_retention": cs.retention()}
+        if salt:
+            tables = {k: pseudonymize_table(v, G, salt=salt) for k, v in tables.items()}
+        if out_dir is not None and len(cs.sessions):
+            from .report import plots
+
+            out_dir.mkdir(parents=True, exist_ok=True)
+            written = []
+            for name, frame in tables.items():
+                write_table(frame, out_dir / f"{name}.csv")
+                written.append(out_dir / f"{name}.csv")
+            plots.chat_sessions(cs.sessions).savefig(out_dir / "sessions.png", dpi=120)
+            written.append(out_dir / "sessions.png")
+    if not len(cs.sessions):
+        out.print("No chat sessions found: no stretch of time had posts dense enough "
+                  f"(at least {min_posts} posts from {min_participants} people).")
+        return
+    if cs.schedule:
+        out.print(escape(cs.schedule["text"]))
+    view = tables["sessions"][["session", "label", "minutes", "posts", "participants",
+                               "newcomers", "questions", "answers"]]
+    _print_frame("Chat sessions", view)
+    ret = tables["session_retention"]
+    _print_frame("Retention: of those in their first session, how many came back",
+                 ret[["period", "newcomers", "returned_next", "returned_next_share",
+                      "returned_later", "returned_later_share"]].rename(
+                     columns={"period": "session"}))
+    if out_dir is not None:
+        _wrote(written)
+
+
+@app.command()
+def introduce(
+    store: StoreOption,
+    out_path: Annotated[Path | None, typer.Option(
+        "--out", "-o", help="Write the suggestions to this .csv, .xlsx or .parquet file.",
+        dir_okay=False)] = None,
+    k: Annotated[int, typer.Option("--k", min=1, help="Suggestions per person.")] = 3,
+    every: Annotated[bool, typer.Option(
+        "--all", help="Suggest for every roster person, not only those on the watchlist.")
+    ] = False,
+    everyone: Annotated[bool, typer.Option(
+        help="Judge (and suggest) every account, not only roster people.")] = False,
+    prefer_experienced: Annotated[bool, typer.Option(
+        help="Peer mentoring: suggest experienced principals to novices first.")] = False,
+    cross_district: Annotated[bool, typer.Option(
+        help="Prefer peers in other districts.")] = False,
+    window: Annotated[str | None, typer.Option(
+        "--window", "-w", help="Also flag people who are declining, over these windows "
+        "(1w, 1m, term...).")] = None,
+    kinds: KindsOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    context: ContextsOption = None,
+    accounts: AccountsOption = False,
+    threshold: Annotated[list[str] | None, typer.Option(
+        help="Change a watchlist threshold, e.g. never_sought_min_out=1 (repeatable).")] = None,
+    seed: Annotated[int, typer.Option(help="Seed for communities.")] = 0,
+    private: PseudonymizeOption = False,
+    limit: Annotated[int, typer.Option(help="Rows to show (0 for all).")] = 30,
+) -> None:
+    """Suggested introductions: for each person on the watchlist, up to k peers to connect
+    with (never someone they are already tied to), each with the reason in plain words."""
+    with _errors():
+        th = _thresholds(threshold)
+        salt = _salt(store) if private else ""
+        with Store(store, read_only=True) as st:
+            G = _graph(st, kinds, since, until, context, accounts)
+            tl = (_timeline(st, window, None, "UTC", kinds, since, until, context, accounts,
+                            seed=seed) if window else None)
+            groups = node_groups(st, G)
+        who: Any = None
+        if not every:
+            who = flag_isolation(G, thresholds=th, everyone=everyone, timeline=tl)
+        elif everyone:
+            who = list(G.nodes)
+        with err.status("Finding peers to introduce..."):
+            intro = suggest_introductions(G, who=who, k=k, groups=groups,
+                                          prefer_experienced=prefer_experienced,
+                                          cross_district=cross_district, seed=seed)
+        if salt:
+            intro = pseudonymize_table(intro, G, salt=salt)
+        if out_path is not None:
+            write_table(intro, out_path)
+    people = intro["node"].nunique() if len(intro) else 0
+    out.print(f"{len(intro):,} suggestion(s) for {people:,} "
+              f"{'people' if every else 'people on the watchlist'}.")
+    if len(intro):
+        view = intro[["name", "rank", "candidate_name", "reason"]].rename(
+            columns={"name": "who", "candidate_name": "introduce to", "reason": "why"})
+        _print_frame("Suggested introductions", view if limit <= 0 else view.head(limit))
+        if 0 < limit < len(intro):
+            out.print(f"... {len(intro) - limit:,} more (use --limit 0, or --out)")
+    if out_path is not None:
+        out.print(f"Wrote {escape(str(out_path))}")
 
 
 # -- identities -------------------------------------------------------------------------------
@@ -701,14 +949,24 @@ def report(
         help="Breakdowns by district and role merge groups smaller than this.")] = 5,
     seed: Annotated[int, typer.Option(help="Seed for communities and the layout.")] = 0,
     title: Annotated[str | None, typer.Option(help="The report's title.")] = None,
+    window: Annotated[str, typer.Option(
+        "--window", "-w", help="Windows of the 'over time' section: auto (weeks for up to "
+        "half a year of data, else months or terms), 1w, 1m, term, dates, or none.")] = "auto",
+    tz: TzOption = "UTC",
+    k: Annotated[int, typer.Option("--k", min=1, help="Suggested introductions per person.")
+                 ] = 3,
 ) -> None:
     """The network report: one self-contained HTML file (headline numbers, an interactive
-    explorer, communities, central people, the watchlist, activity, methods, provenance)
-    that opens offline, and optionally a PDF."""
+    explorer, communities, central people, the watchlist, suggested introductions, the
+    network over time, chat sessions, methods, provenance) that opens offline, and
+    optionally a PDF."""
     from .report.html import write_report
 
     steps = {"graph": "Building the graph", "analysis": "Computing metrics and communities",
-             "watchlist": "Drawing up the watchlist", "layout": "Laying out the network",
+             "timeline": "Building the network of each window",
+             "watchlist": "Drawing up the watchlist", "sessions": "Finding chat sessions",
+             "introductions": "Finding peers to introduce",
+             "layout": "Laying out the network",
              "figures": "Drawing the figures", "tables": "Gathering the tables",
              "html": "Writing the HTML", "pdf": "Writing the PDF"}
     with _errors():
@@ -718,13 +976,15 @@ def report(
         with Store(store, read_only=names) as st, Progress(
                 TextColumn("[bold]{task.description}"), BarColumn(), console=err,
                 transient=True) as progress:
-            task = progress.add_task("Reporting", total=len(steps) - (pdf is None))
+            task = progress.add_task("Reporting", total=len(steps) - (pdf is None)
+                                     - (window == "none"))
 
             def advance(step: str) -> None:
                 progress.update(task, description=steps.get(step, step), advance=1)
 
             result = write_report(st, out_html, pdf=pdf, names=names, min_group=min_group,
-                                  seed=seed, title=title, progress=advance)
+                                  seed=seed, title=title, progress=advance,
+                                  window=None if window == "none" else window, tz=tz, k=k)
     out.print(f"Wrote {escape(str(result.html))}")
     if result.pdf is not None:
         out.print(f"Wrote {escape(str(result.pdf))}")
@@ -739,6 +999,11 @@ def formats() -> None:
     for name in FORMATS:
         t.add_row(name, reader_class(name).description)
     out.print(t)
+
+
+def _wrote(paths: list[Path]) -> None:
+    for p in paths:
+        out.print(f"Wrote {escape(str(p))}")
 
 
 def _print_frame(title: str, frame: pd.DataFrame) -> None:

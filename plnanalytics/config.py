@@ -23,6 +23,17 @@ analysis, watchlist and report settings::
     [flags]
     never_sought_min_out = 1
 
+    [time]                         # the network over time and the declining flag
+    window = "1w"                  # 1w, 1m, term or dates; step = "1w" slides windows
+    tz = "America/New_York"
+
+    [sessions]                     # chat sessions found from the posts' timing
+    contexts = ["naespchat"]
+
+    [introductions]                # suggested introductions for the watchlist
+    k = 3
+    prefer_experienced = true
+
     [report]
     title = "Network report"
 
@@ -164,6 +175,40 @@ class FlagsConfig:
 
 
 @dataclass(frozen=True)
+class TimeConfig:
+    """``[time]``: the windows of :func:`~plnanalytics.analysis.temporal.timeline` (the
+    network over time, retention and the ``declining`` flag); off without a ``window``."""
+
+    window: str | None = None
+    step: str | None = None
+    tz: str = "UTC"
+
+
+@dataclass(frozen=True)
+class SessionsConfig:
+    """``[sessions]``: chat-session detection
+    (:func:`~plnanalytics.analysis.sessions.chat_sessions`)."""
+
+    enabled: bool = True
+    contexts: tuple[str, ...] | None = None
+    min_posts: int = 20
+    min_participants: int = 5
+
+
+@dataclass(frozen=True)
+class IntroductionsConfig:
+    """``[introductions]``: suggested introductions
+    (:func:`~plnanalytics.analysis.recommend.suggest_introductions`) for the watchlist, or
+    for every roster person with ``all = true``."""
+
+    enabled: bool = True
+    k: int = 3
+    all: bool = False
+    prefer_experienced: bool = False
+    cross_district: bool = False
+
+
+@dataclass(frozen=True)
 class ReportConfig:
     """``[report]``: whether and how to write the HTML (and PDF) report."""
 
@@ -184,6 +229,9 @@ class Config:
     analysis: AnalysisConfig = field(default_factory=AnalysisConfig)
     flags: FlagsConfig = field(default_factory=FlagsConfig)
     report: ReportConfig = field(default_factory=ReportConfig)
+    time: TimeConfig = field(default_factory=TimeConfig)
+    sessions: SessionsConfig = field(default_factory=SessionsConfig)
+    introductions: IntroductionsConfig = field(default_factory=IntroductionsConfig)
 
 
 # -- where keys are -----------------------------------------------------------------------
@@ -557,6 +605,51 @@ class _Checker:
                                 else self.integer(value, k, minimum=0))
         return FlagsConfig(everyone=everyone, thresholds=Thresholds(**values))
 
+    def time(self, data: dict[str, Any]) -> TimeConfig:
+        key: Key = ("time",)
+        t = self.table(data.get("time", {}), key)
+        self.known(t, key, ["window", "step", "tz"])
+        v = {name: self.string(t[name], (*key, name)) for name in ("window", "step", "tz")
+             if name in t}
+        if "window" not in v and t:
+            raise self.fail(key, "missing key window (1w, 1m, term or dates)")
+        if "window" in v:
+            from .analysis.temporal import make_windows
+
+            now = dt.datetime.now(dt.UTC)
+            try:  # the specification alone: any span will do
+                make_windows(v["window"], now, now, step=v.get("step"), tz=v.get("tz", "UTC"))
+            except OptionError as exc:
+                which = "tz" if "time zone" in str(exc) else \
+                    "step" if "step" in str(exc) and "step" in v else "window"
+                raise self.fail((*key, which), str(exc)) from None
+        return TimeConfig(**v)
+
+    def sessions(self, data: dict[str, Any]) -> SessionsConfig:
+        key: Key = ("sessions",)
+        t = self.table(data.get("sessions", {}), key)
+        self.known(t, key, ["enabled", "contexts", "min_posts", "min_participants"])
+        v: dict[str, Any] = {}
+        if "enabled" in t:
+            v["enabled"] = self.boolean(t["enabled"], (*key, "enabled"))
+        if "contexts" in t:
+            v["contexts"] = self.strings(t["contexts"], (*key, "contexts"))
+        for name in ("min_posts", "min_participants"):
+            if name in t:
+                v[name] = self.integer(t[name], (*key, name), minimum=1)
+        return SessionsConfig(**v)
+
+    def introductions(self, data: dict[str, Any]) -> IntroductionsConfig:
+        key: Key = ("introductions",)
+        t = self.table(data.get("introductions", {}), key)
+        flags = ["enabled", "all", "prefer_experienced", "cross_district"]
+        self.known(t, key, [*flags, "k"])
+        v: dict[str, Any] = {name: self.boolean(t[name], (*key, name)) for name in flags
+                             if name in t}
+        if "k" in t:
+            v["k"] = self.integer(t["k"], (*key, "k"), minimum=1)
+        return IntroductionsConfig(**v)
+
     def report(self, data: dict[str, Any]) -> ReportConfig:
         key: Key = ("report",)
         t = self.table(data.get("report", {}), key)
@@ -642,7 +735,8 @@ def load_config(path: str | Path) -> Config:
             line, msg = text.count("\n") + 1, msg.removesuffix("(at end of document)").strip()
         raise ConfigError(p, "", f"not valid TOML: {msg}", line, column) from None
     check = _Checker(p, text)
-    sections = ["project", "sources", "analysis", "flags", "report"]
+    sections = ["project", "sources", "analysis", "flags", "time", "sessions", "introductions",
+                "report"]
     for name in data:
         if name not in sections:
             raise check.fail((name,), "unknown section or key; expected "
@@ -650,8 +744,10 @@ def load_config(path: str | Path) -> Config:
                                          for s in sections))
     return Config(path=p, project=check.project(data), sources=check.sources(data),
                   analysis=check.analysis(data), flags=check.flags(data),
-                  report=check.report(data))
+                  report=check.report(data), time=check.time(data),
+                  sessions=check.sessions(data), introductions=check.introductions(data))
 
 
-__all__ = ["AnalysisConfig", "Config", "ConfigError", "FlagsConfig", "ProjectConfig",
-           "ReportConfig", "SourceConfig", "key_lines", "load_config"]
+__all__ = ["AnalysisConfig", "Config", "ConfigError", "FlagsConfig", "IntroductionsConfig",
+           "ProjectConfig", "ReportConfig", "SessionsConfig", "SourceConfig", "TimeConfig",
+           "key_lines", "load_config"]

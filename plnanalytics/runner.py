@@ -4,7 +4,12 @@
 functions a notebook would call, in the one-way order of the data flow::
 
     ingest (each source) -> build_network -> analyze -> write_analysis (out/analysis)
-      -> flag_isolation -> out/flags.csv -> identity review -> out/links.csv
+      -> timeline ([time]: out/windows.csv, people_over_time.csv, trajectories.csv,
+         retention.csv)
+      -> flag_isolation (declining too, with [time]) -> out/flags.csv
+      -> chat_sessions (out/sessions.csv, session_*.csv, when sessions are found)
+      -> suggest_introductions (out/introductions.csv)
+      -> identity review -> out/links.csv
       -> report (out/report.html, and out/report.pdf when asked for)
 
 With ``[report] names = false`` every file carries pseudonyms instead of names, and
@@ -25,16 +30,20 @@ from typing import Any
 import pandas as pd
 
 from .analysis import analyze, flag_isolation
+from .analysis.recommend import node_groups, suggest_introductions
+from .analysis.sessions import ChatSessions, chat_sessions
+from .analysis.temporal import Timeline, timeline
 from .config import Config
 from .errors import StoreError
 from .graph.build import build_network
 from .identity import review_store
 from .report.export import write_analysis, write_table
-from .report.privacy import project_salt, pseudonymize_analysis
+from .report.privacy import project_salt, pseudonymize_analysis, pseudonymize_table
 from .store import IngestReport, Store
 
 #: The steps of a run, in order, as named in :class:`RunEvent`.
-STEPS = ("ingest", "graph", "analyze", "flags", "identities", "report")
+STEPS = ("ingest", "graph", "analyze", "time", "flags", "sessions", "introductions",
+         "identities", "report")
 
 
 @dataclass(frozen=True)
@@ -93,6 +102,12 @@ class RunResult:
         The PDF report, when asked for and written.
     report_note : str or None
         Why there is no report, when there is none.
+    timeline : Timeline or None
+        The network window by window, with ``[time]``.
+    sessions : ChatSessions or None
+        The chat sessions found, unless ``[sessions] enabled = false``.
+    introductions : pandas.DataFrame or None
+        The suggested introductions, unless ``[introductions] enabled = false``.
     """
 
     config: Config
@@ -107,6 +122,9 @@ class RunResult:
     report: Path | None = None
     pdf: Path | None = None
     report_note: str | None = None
+    timeline: Timeline | None = None
+    sessions: ChatSessions | None = None
+    introductions: pd.DataFrame | None = None
 
     @property
     def added(self) -> dict[str, int]:
@@ -172,8 +190,8 @@ def run_project(config: Config, *, progress: ProgressCallback | None = None) -> 
     >>> result.ingests[0].added["interactions"], result.summary["nodes"]
     (2, 3)
     >>> sorted(p.name for p in result.files)  # doctest: +NORMALIZE_WHITESPACE
-    ['communities.csv', 'flags.csv', 'graph.gexf', 'graph.graphml', 'links.csv',
-     'metrics.csv', 'summary.json']
+    ['communities.csv', 'flags.csv', 'graph.gexf', 'graph.graphml', 'introductions.csv',
+     'links.csv', 'metrics.csv', 'summary.json']
     >>> run_project(load_config(folder / "pln.toml")).added.get("interactions", 0)
     0
     """
@@ -225,10 +243,16 @@ def run_project(config: Config, *, progress: ProgressCallback | None = None) -> 
         tell(RunEvent("analyze", f"{analysis.summary.get('communities', 0)} communities, "
                       f"{len(result.files)} files in {project.out}", finished=True))
 
+        def private_table(frame: pd.DataFrame) -> pd.DataFrame:
+            return pseudonymize_table(frame, G, salt=salt) if private else frame
+
+        # -- over time
+        tl = result.timeline = _timeline(config, store, result, private_table, tell)
+
         # -- flags
         tell(RunEvent("flags", "Drawing up the watchlist"))
         fl = config.flags
-        watch = flag_isolation(G, thresholds=fl.thresholds, everyone=fl.everyone)
+        watch = flag_isolation(G, thresholds=fl.thresholds, everyone=fl.everyone, timeline=tl)
         flags_csv = project.out / "flags.csv"
         write_table(pseudonymize_analysis(analysis, watch, salt=salt)[1] if private else watch,
                     flags_csv)
@@ -242,6 +266,11 @@ def run_project(config: Config, *, progress: ProgressCallback | None = None) -> 
         tell(RunEvent("flags", f"{result.flags:,} flag(s) for {result.flagged:,} of "
                       f"{result.judged:,} {'nodes' if fl.everyone else 'roster people'}",
                       finished=True))
+
+        # -- chat sessions and introductions
+        result.sessions = _sessions(config, store, G, result, private_table, tell)
+        result.introductions = _introductions(config, store, G, analysis, watch, result,
+                                              private_table, tell)
 
         # -- identities
         tell(RunEvent("identities", "Reviewing which account is whom"))
@@ -258,6 +287,75 @@ def run_project(config: Config, *, progress: ProgressCallback | None = None) -> 
         # -- report
         _report(config, store, G, analysis, watch, result, tell)
     return result
+
+
+def _timeline(config: Config, store: Store, result: RunResult,
+              private: Callable[[pd.DataFrame], pd.DataFrame],
+              tell: ProgressCallback) -> Timeline | None:
+    t, a, out = config.time, config.analysis, config.project.out
+    if not t.window:
+        tell(RunEvent("time", "skipped: no [time] window", finished=True))
+        return None
+    tell(RunEvent("time", f"Windows of {t.window}"))
+    tl = timeline(store, window=t.window, step=t.step, tz=t.tz, since=a.since, until=a.until,
+                  kinds=a.kinds, contexts=a.contexts, people=a.people, group=a.group,
+                  seed=a.seed, engine=a.engine,
+                  progress=lambda done, total, label: tell(RunEvent("time", label, done,
+                                                                    total)))
+    files = {"windows.csv": tl.summary, "people_over_time.csv": private(tl.people),
+             "trajectories.csv": private(tl.trajectories("degree").rename_axis("node")
+                                         .reset_index()),
+             "retention.csv": tl.retention()}
+    for name, frame in files.items():
+        write_table(frame, out / name)
+        result.files.append(out / name)
+    tell(RunEvent("time", f"{len(tl.windows)} window(s) of {tl.windows[0].unit}",
+                  finished=True))
+    return tl
+
+
+def _sessions(config: Config, store: Store, G: Any, result: RunResult,
+              private: Callable[[pd.DataFrame], pd.DataFrame],
+              tell: ProgressCallback) -> ChatSessions | None:
+    c, a = config.sessions, config.analysis
+    if not c.enabled:
+        tell(RunEvent("sessions", "skipped: [sessions] enabled = false", finished=True))
+        return None
+    tell(RunEvent("sessions", "Finding chat sessions"))
+    cs = chat_sessions(store, contexts=c.contexts, since=a.since, until=a.until, G=G,
+                       min_posts=c.min_posts, min_participants=c.min_participants)
+    if len(cs.sessions):
+        files = {"sessions.csv": cs.sessions, "session_participants.csv": cs.participants,
+                 "session_questions.csv": cs.questions, "session_retention.csv": cs.retention()}
+        for name, frame in files.items():
+            write_table(private(frame), config.project.out / name)
+            result.files.append(config.project.out / name)
+    found = f"{len(cs.sessions)} session(s)" + (f"; {cs.schedule['text']}" if cs.schedule
+                                                 else "")
+    tell(RunEvent("sessions", found, finished=True))
+    return cs
+
+
+def _introductions(config: Config, store: Store, G: Any, analysis: Any, watch: pd.DataFrame,
+                   result: RunResult, private: Callable[[pd.DataFrame], pd.DataFrame],
+                   tell: ProgressCallback) -> pd.DataFrame | None:
+    c, a = config.introductions, config.analysis
+    if not c.enabled:
+        tell(RunEvent("introductions", "skipped: [introductions] enabled = false",
+                      finished=True))
+        return None
+    tell(RunEvent("introductions", "Finding peers to introduce"))
+    who = None if c.all else watch
+    intro = suggest_introductions(
+        G, who=who, k=c.k, communities=analysis.metrics.set_index("node")["community"],
+        groups=node_groups(store, G), group=a.group, prefer_experienced=c.prefer_experienced,
+        cross_district=c.cross_district, seed=a.seed)
+    write_table(private(intro), config.project.out / "introductions.csv")
+    result.files.append(config.project.out / "introductions.csv")
+    people = intro["node"].nunique() if len(intro) else 0
+    tell(RunEvent("introductions", f"{len(intro):,} suggestion(s) for {people:,} people",
+                  finished=True))
+    return intro
 
 
 def _status_counts(review: pd.DataFrame) -> dict[str, int]:
@@ -288,7 +386,10 @@ def _report(config: Config, store: Store, G: Any, analysis: Any, watch: pd.DataF
         written = write_report(store, html, pdf=pdf, names=rc.names, min_group=rc.min_group,
                                seed=config.analysis.seed,
                                title=rc.title or config.project.name,
-                               graph=G, analysis=analysis, flags=watch, **options)
+                               graph=G, analysis=analysis, flags=watch,
+                               timeline=result.timeline, sessions=result.sessions,
+                               introductions=result.introductions, tz=config.time.tz,
+                               **options)
     except ImportError as exc:  # a part the report needs is missing from this installation
         result.report_note = f"the HTML report is not available in this installation ({exc})"
         tell(RunEvent("report", f"skipped: {result.report_note}", finished=True))

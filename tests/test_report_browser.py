@@ -28,7 +28,8 @@ def reports(tmp_path_factory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("browser")
     store = add_hostile(sample_store(folder / "s.duckdb"))
     with Store(store, read_only=True) as s:
-        html = write_report(s, folder / "report.html").html
+        html = write_report(s, folder / "report.html", window="1w",
+                            tz="America/New_York").html
     return {"html": html, "store": store}
 
 
@@ -146,3 +147,21 @@ def test_print_shows_the_static_picture(watched):
         assert page.locator(".static-network img").is_visible()
     finally:
         page.emulate_media(media="screen")
+
+
+def test_over_time_sessions_and_introductions_show(watched):
+    page = watched.page
+    for section in ("#activity", "#sessions"):
+        images = page.locator(f"{section} img")
+        assert images.count() >= 1
+        for i in range(images.count()):  # every figure decoded and visible
+            img = images.nth(i)
+            img.scroll_into_view_if_needed()
+            assert img.evaluate("i => i.complete && i.naturalWidth > 300"), section
+    assert page.locator("#activity h3", has_text="The network window by window").is_visible()
+    assert page.locator("#sessions td", has_text="Tue 09 Sep 2025, 20:00").count() == 1
+    rows = page.locator("#introductions tbody tr")
+    assert rows.count() >= 3
+    # the hostile roster person is on the watchlist: their suggestions show the name as text
+    assert page.locator("#introductions td", has_text=HOSTILE_NAME).count() >= 1
+    assert page.locator("img[src=x]").count() == 0 and watched.dialogs == []

@@ -54,7 +54,8 @@ def test_run_project_writes_the_files(tmp_path):
     assert [Path(r.path).name for r in result.ingests] == ["roster.csv", "advice_survey.csv"]
     assert result.ingests[0].added["people"] == 60
     assert result.ingests[1].added["interactions"] > 0
-    names = [*ANALYSIS_FILES, "flags.csv", "links.csv"]
+    # no [time] window, no posts (so no chat sessions): the introductions for the watchlist
+    names = [*ANALYSIS_FILES, "flags.csv", "introductions.csv", "links.csv"]
     assert result.files == [out / n for n in names]
     for p in result.files:
         assert p.stat().st_size > 0

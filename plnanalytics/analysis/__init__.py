@@ -5,8 +5,11 @@ PageRank, closeness, eigenvector, clustering, coreness, reciprocity, components)
 :mod:`~plnanalytics.analysis.brokerage` (Burt's constraint and effective size,
 Gould-Fernandez roles), :mod:`~plnanalytics.analysis.communities` (Louvain and the community
 table), :mod:`~plnanalytics.analysis.structure` (network-level numbers) and
-:mod:`~plnanalytics.analysis.isolation` (the watchlist). :func:`analyze` runs the first
-four over one graph.
+:mod:`~plnanalytics.analysis.isolation` (the watchlist),
+:mod:`~plnanalytics.analysis.temporal` (the network window by window, retention, the
+``declining`` flag), :mod:`~plnanalytics.analysis.sessions` (chat sessions) and
+:mod:`~plnanalytics.analysis.recommend` (suggested introductions). :func:`analyze` runs the
+first four over one graph.
 """
 
 from __future__ import annotations

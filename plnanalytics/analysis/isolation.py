@@ -19,6 +19,9 @@ flag                severity when
                              only through one person (an articulation point) whose absence
                              would cut off a small group (at most ``bridge_max_share`` of
                              the main network) that includes them
+``declining``       medium   with a timeline (``timeline=``): contacts or activity fell by
+                             ``declining_drop`` or more against the person's own earlier
+                             windows (see :func:`~plnanalytics.analysis.temporal.declining`)
 ``never_sought``    medium   reaches out to at least ``never_sought_min_out`` people, nobody
                              reaches them
 ``unreciprocated``  low      reaches out to at least ``unreciprocated_min_out`` people, none
@@ -57,7 +60,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import networkit as nk
 import networkx as nx
@@ -68,6 +71,9 @@ from scipy.sparse.csgraph import connected_components, depth_first_order
 
 from ..graph.arrays import adjacency
 
+if TYPE_CHECKING:
+    from .temporal import Timeline
+
 #: Flags in the order they are listed, with their severity.
 FLAGS: dict[str, str] = {
     "absent": "high",
@@ -75,6 +81,7 @@ FLAGS: dict[str, str] = {
     "cut_off": "high",
     "single_tie": "medium",
     "bridge_dependent": "medium",
+    "declining": "medium",
     "never_sought": "medium",
     "named_nobody": "medium",
     "unreciprocated": "low",
@@ -113,6 +120,22 @@ class Thresholds:
     peripheral_min_depth : int
         ... and only when the network's deepest k-core is at least this (default 3); in a
         network without a dense core nobody is peripheral to it.
+    declining_drop : float
+        ``declining`` when a person's average contacts or activity in the last
+        ``declining_recent`` windows is at most ``1 - declining_drop`` of their average in
+        their earlier windows (default 0.5: halved or worse).
+    declining_recent : int
+        How many of the last windows are compared with the earlier ones (default 2).
+    declining_min_before : float
+        ... and only when the earlier average was at least this (default 2 contacts or 2
+        posts and interactions a window): from one to none is chance more than drift.
+    declining_alpha : float
+        ... and only when ``declining_recent`` windows drawn at random from the person's
+        own earlier windows would be this low less than this share of the time (default
+        0.05; 1 turns the test off): someone who often skips a weekly chat is not drifting
+        away when they skip two.
+    declining_min_windows : int
+        A person is judged once they have this many earlier windows (default 3).
     bridge_max_share : float
         ``bridge_dependent`` when the group that one articulation point would cut off is at
         most this share of the main network (default 0.25). A larger group is a sub-network
@@ -130,6 +153,11 @@ class Thresholds:
     peripheral_max_core: int = 1
     peripheral_min_depth: int = 3
     bridge_max_share: float = 0.25
+    declining_drop: float = 0.5
+    declining_recent: int = 2
+    declining_min_before: float = 2.0
+    declining_alpha: float = 0.05
+    declining_min_windows: int = 3
 
     def as_dict(self) -> dict[str, float]:
         """The thresholds as a plain dict (for ``summary.json``)."""
@@ -142,6 +170,7 @@ def flag_isolation(
     thresholds: Thresholds | None = None,
     everyone: bool = False,
     flags: Iterable[str] | None = None,
+    timeline: Timeline | None = None,
 ) -> pd.DataFrame:
     """The watchlist: one row per flag raised, most severe first.
 
@@ -157,6 +186,10 @@ def flag_isolation(
         Judge every node, not only roster people.
     flags : iterable of str, optional
         Raise only these flags (default: all of :data:`FLAGS`).
+    timeline : Timeline, optional
+        The same data window by window (:func:`~plnanalytics.analysis.temporal.timeline`):
+        raises ``declining`` for people whose contacts or activity fell (without it,
+        ``declining`` is never raised).
 
     Returns
     -------
@@ -186,6 +219,12 @@ def flag_isolation(
         for flag, reason, via in _flags_of(G, n, facts, th):
             if flag in wanted:
                 rows.append(_row(G, n, flag, reason, via, facts))
+    if timeline is not None and "declining" in wanted:
+        from .temporal import declining_from  # temporal builds on the package's analyze
+
+        fell = declining_from(timeline, th, nodes=judged)
+        rows += [_row(G, n, "declining", reason, None, facts)
+                 for n, reason in zip(fell["node"], fell["reason"], strict=True) if n in G]
     out = pd.DataFrame(rows, columns=list(COLUMNS))
     if out.empty:
         return out

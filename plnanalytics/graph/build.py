@@ -237,6 +237,52 @@ def build_network(
             con.close()
 
 
+def time_span(
+    data: Dataset | Store,
+    *,
+    kinds: Iterable[str] | None = None,
+    since: str | datetime | None = None,
+    until: str | datetime | None = None,
+    contexts: Iterable[str] | None = None,
+) -> tuple[datetime, datetime] | None:
+    """The first and last time of the posts and interactions :func:`build_graph` would keep
+    with the same filters, or None when nothing timed is left.
+
+    Examples
+    --------
+    >>> from plnanalytics import Dataset
+    >>> ds = Dataset.from_records(interactions=[
+    ...     {"platform": "x", "kind": "reply", "src": "x:1", "dst": "x:2", "post_id": "1",
+    ...      "ts": "2025-09-10T00:05:00Z"},
+    ...     {"platform": "x", "kind": "mention", "src": "x:2", "dst": "x:1", "post_id": "2",
+    ...      "ts": "2025-10-01T12:00:00Z"}])
+    >>> [t.isoformat() for t in time_span(ds)]
+    ['2025-09-10T00:05:00+00:00', '2025-10-01T12:00:00+00:00']
+    >>> time_span(ds, kinds=["quote"]) is None
+    True
+    """
+    kinds = _as_list(kinds)
+    raw = [c.lower() for c in _as_list(contexts, split=False)]
+    tags = sorted({t if t.startswith("#") else f"#{t}" for t in raw} | set(raw))
+    lo, hi = _as_time(since, "since"), _as_time(until, "until")
+    where, params, post_where, post_params = _filters(kinds, lo, hi, tags)
+    if kinds and not set(kinds) & set(POST_KINDS):
+        post_where, post_params = ["FALSE"], []
+    con = data.con if isinstance(data, Store) else _connect(data)
+    try:
+        first, last = con.execute(
+            "SELECT min(t), max(t) FROM (SELECT ts AS t FROM interactions WHERE "
+            + " AND ".join(where) + " UNION ALL SELECT created_at FROM posts WHERE "
+            + " AND ".join(post_where) + ")", params + post_params).fetchone()
+    finally:
+        if not isinstance(data, Store):
+            con.close()
+    if first is None:
+        return None
+    return pd.Timestamp(first).tz_convert("UTC").to_pydatetime(), \
+        pd.Timestamp(last).tz_convert("UTC").to_pydatetime()
+
+
 def _build(db: _Scratch, kinds: list[str], lo: datetime | None, hi: datetime | None,
            tags: list[str], raw: list[str], *, people: bool, projection: str,
            backbone: str | None, alpha: float) -> tuple[nx.DiGraph, sp.csr_array]:

@@ -17,10 +17,19 @@ from typing import TYPE_CHECKING, Any
 import networkx as nx
 import pandas as pd
 
-from .privacy import aliases, project_salt, pseudonymize_analysis, replacer, suppress_small_groups
+from .privacy import (
+    aliases,
+    project_salt,
+    pseudonymize_analysis,
+    pseudonymize_table,
+    replacer,
+    suppress_small_groups,
+)
 
 if TYPE_CHECKING:
     from ..analysis import Analysis
+    from ..analysis.sessions import ChatSessions
+    from ..analysis.temporal import Timeline
     from ..store import Store
 
 #: Most nodes the interactive explorer shows (the top by PageRank plus every flagged person).
@@ -77,6 +86,25 @@ METHODS: tuple[tuple[str, str], ...] = (
                              "reach them."),
     ("peripheral (low)", "Two or more contacts, k-core 1, while the network's core is 3 or "
                          "deeper."),
+    ("declining (medium)", "Over time windows: their contacts or their activity (posts and "
+                           "interactions sent) in the last windows fell by half or more "
+                           "against their own earlier windows, by more than their usual ups "
+                           "and downs explain (quiet weeks for everyone, such as holidays, "
+                           "are left out)."),
+    ("Time windows", "The network is built and measured again for each window (a week, a month, "
+                     "a school term): the numbers of a window count only the posts and ties "
+                     "in it."),
+    ("Newcomers and retention", "A newcomer is active for the first time in a window or chat "
+                                "session; retention is the share of them active again in the "
+                                "next window or session (or in any later one)."),
+    ("Chat sessions", "Stretches of time in which posts arrive much faster than usual (a weekly "
+                      "one-hour chat), found from the timestamps alone; the moderator is who "
+                      "posts the questions (Q1, Q2...) and an answer is a reply to a question "
+                      "or a post starting A1, A2..."),
+    ("Suggested introductions", "For each person on the watchlist, peers they are not tied to "
+                                "yet, ranked by contacts in common (Adamic-Adar), shared "
+                                "community, district, role and groups, and how well connected "
+                                "and responsive the peer is; each with its reasons."),
     ("no_response (low)", "Did not answer a survey in the graph: the ties they would have named "
                           "are unknown."),
     ("Pseudonyms", "With names off, every person is 'Person NNNN' and every other account "
@@ -104,6 +132,17 @@ class ReportContent:
         PNG images: ``network``, ``degree_distribution``, ``community_sizes``, ``activity``.
     communities, central, brokers, watchlist, breakdown, activity : pandas.DataFrame
         The report's tables.
+    over_time, retention : pandas.DataFrame
+        The network window by window and the newcomers' retention (empty without a
+        timeline).
+    sessions, session_retention : pandas.DataFrame
+        The chat sessions found and their newcomers' retention (empty when none).
+    schedule : str
+        The chats' recurring slot in words ("" when none).
+    introductions : pandas.DataFrame
+        Suggested introductions for the watchlist.
+    time_note : str
+        What the windows are ("" without a timeline).
     methods : list of (term, definition)
     provenance : dict
         ``ingests`` (table), ``rejected`` (count), ``rejects`` (first few).
@@ -128,6 +167,13 @@ class ReportContent:
     notes: list[str] = field(default_factory=list)
     names: bool = True
     min_group: int = 5
+    over_time: pd.DataFrame = field(default_factory=pd.DataFrame)
+    retention: pd.DataFrame = field(default_factory=pd.DataFrame)
+    sessions: pd.DataFrame = field(default_factory=pd.DataFrame)
+    session_retention: pd.DataFrame = field(default_factory=pd.DataFrame)
+    schedule: str = ""
+    introductions: pd.DataFrame = field(default_factory=pd.DataFrame)
+    time_note: str = ""
 
 
 def report_content(
@@ -141,6 +187,12 @@ def report_content(
     seed: int = 0,
     title: str | None = None,
     progress: Callable[[str], None] | None = None,
+    timeline: Timeline | None = None,
+    sessions: ChatSessions | None = None,
+    introductions: pd.DataFrame | None = None,
+    window: str | None = None,
+    tz: str = "UTC",
+    k: int = 3,
 ) -> ReportContent:
     """Gather the report's content from a store (and, optionally, ready-made results).
 
@@ -166,12 +218,31 @@ def report_content(
         Default: "Network report".
     progress : callable, optional
         Called with the name of each step as it starts.
+    timeline : Timeline, optional
+        The network over time (:func:`~plnanalytics.analysis.temporal.timeline`); default:
+        made with ``window`` and ``tz`` when ``window`` is given, else none.
+    sessions : ChatSessions, optional
+        Default: :func:`~plnanalytics.analysis.sessions.chat_sessions` over the store.
+    introductions : pandas.DataFrame, optional
+        Default: :func:`~plnanalytics.analysis.recommend.suggest_introductions` (``k`` per
+        person) for the watchlist.
+    window : str, optional
+        Windows of the timeline, when none is given: ``1w``, ``1m``, ``term``, dates, or
+        ``auto`` (weeks for up to half a year of data, months up to three years, else terms).
+    tz : str
+        Time zone of the windows.
+    k : int
+        Suggested introductions per person.
 
     Returns
     -------
     ReportContent
     """
     from ..analysis import analyze, flag_isolation
+    from ..analysis.recommend import node_groups, suggest_introductions
+    from ..analysis.sessions import chat_sessions
+    from ..analysis.temporal import auto_window
+    from ..analysis.temporal import timeline as build_timeline
     from ..graph.build import build_graph
 
     step = progress or (lambda _: None)
@@ -184,9 +255,26 @@ def report_content(
     if analysis is None:
         step("analysis")
         analysis = analyze(G, seed=seed)
+    if timeline is None and window:
+        step("timeline")
+        spec = auto_window(store) if window == "auto" else window
+        timeline = build_timeline(store, window=spec, tz=tz, seed=seed) if spec else None
     if flags is None:
         step("watchlist")
-        flags = flag_isolation(G)
+        flags = flag_isolation(G, timeline=timeline)
+    if sessions is None:
+        step("sessions")
+        sessions = chat_sessions(store, G=G)
+    if introductions is None:
+        step("introductions")
+        introductions = suggest_introductions(
+            G, who=flags, k=k, communities=analysis.metrics.set_index("node")["community"],
+            groups=node_groups(store, G), seed=seed)
+    private = (lambda f: f) if names else (
+        lambda f: pseudonymize_table(f, G, salt=salt))
+    over = _over_time(timeline, private)
+    chats = _chats(sessions, private, tz)
+    introductions = _introductions(private(introductions))
     if not names:
         analysis, flags = pseudonymize_analysis(analysis, flags, salt=salt)
     H, metrics, watch = analysis.graph, analysis.metrics, flags
@@ -211,6 +299,8 @@ def report_content(
     interactions = store.table("interactions")
     if len(interactions):
         figures["activity"] = _png(plots.activity(interactions, freq="W"))
+    figures.update(over.pop("figures"))
+    figures.update(chats.pop("figures"))
 
     step("tables")
     summary = analysis.summary
@@ -233,6 +323,9 @@ def report_content(
         notes=notes,
         names=names,
         min_group=min_group,
+        introductions=introductions,
+        **over,
+        **chats,
     )
     if not names:
         notes.append("Names are off: people appear as pseudonyms ('Person NNNN', "
@@ -416,6 +509,102 @@ def _activity(interactions: pd.DataFrame) -> pd.DataFrame:
     out = out.reset_index()
     out["week"] = out["week"].map(lambda p: f"{p.start_time:%Y-%m-%d}")
     return out[cols]
+
+
+def _over_time(tl: Timeline | None, private: Callable[[pd.DataFrame], pd.DataFrame]
+               ) -> dict[str, Any]:
+    """The "over time" tables and figures of a timeline (empty without one)."""
+    from ..analysis.temporal import comparable, declining, span_text
+    from . import plots
+
+    if tl is None or not tl.windows:
+        return {"figures": {}}
+    unit = tl.windows[0].unit
+    s = tl.summary
+    over = pd.DataFrame({
+        "window": s["window"], "active": s["active"], "first seen": s["newcomers"],
+        "returning": s["returning"], "ties": s["ties"], "density": s["density"],
+        "reciprocity": s["reciprocity"], "main network": s["largest_component_share"],
+        "communities": s["communities"]})
+    ret = tl.retention().rename(columns={
+        "period": "window", "newcomers": "first seen", "returned_next": "back next window",
+        "returned_next_share": "share back next", "returned_later": "back later",
+        "returned_later_share": "share back later"})
+    ret = _percent(ret[["window", "first seen", "back next window", "share back next",
+                        "back later", "share back later"]])
+    figures = {"timeline": _png(plots.network_over_time(s, unit=unit))}
+    roster = set(tl.people.loc[tl.people.get("on_roster", pd.Series(False, index=tl.people
+                                                                     .index)).fillna(False)
+                               .astype(bool), "node"])
+    fell = declining(tl, nodes=sorted(roster) or None)
+    if len(fell):
+        wide = private(tl.trajectories("degree", nodes=fell["node"]).rename_axis("node")
+                       .reset_index()).set_index("node")
+        labels = dict(zip(private(fell)["node"], private(fell)["label"], strict=True))
+        figures["declining"] = _png(plots.trajectories(wide, measure="contacts",
+                                                       labels=labels))
+    left_out = [w.label for w in tl.windows if w.label not in comparable(tl)]
+    tz = tl.settings.get("tz") or "UTC"
+    note = (f"{len(tl.windows)} windows of one {unit} ({span_text(tl.windows, tz)}, "
+            f"{tz} time)."
+            + (f" Left out of the declining comparison as partly covered or quiet for "
+               f"everyone: {', '.join(left_out)}." if left_out else ""))
+    return {"over_time": over, "retention": ret, "time_note": note, "figures": figures}
+
+
+def _percent(frame: pd.DataFrame) -> pd.DataFrame:
+    """Share columns as whole percentages ("58%"), blank where there is no share."""
+    out = frame.copy()
+    for col in out.columns:
+        if "share" in str(col):
+            out[col] = out[col].map(lambda v: "" if v is None or pd.isna(v) else f"{v:.0%}")
+    return out
+
+
+def _chats(cs: ChatSessions | None, private: Callable[[pd.DataFrame], pd.DataFrame],
+           tz: str = "UTC") -> dict[str, Any]:
+    """The chat-session table, retention and figure (empty when no session was found)."""
+    from . import plots
+
+    if cs is None or not len(cs.sessions):
+        return {"figures": {}}
+    s = cs.sessions
+    per_q = (cs.questions.sort_values(["session", "number"]).groupby("session")
+             .apply(lambda q: " · ".join(f"Q{n}: {a}" for n, a in zip(q["number"], q["answers"],
+                                                                       strict=True)),
+                    include_groups=False)
+             if len(cs.questions) else pd.Series(dtype=object))
+    table = pd.DataFrame({
+        "session": s["session"],
+        "when": pd.to_datetime(s["start"], utc=True).dt.tz_convert(tz).dt.strftime(
+            "%a %d %b %Y, %H:%M") + ("" if tz == "UTC" else f" ({tz})"),
+        "minutes": s["minutes"].round().astype(int),
+        "posts": s["posts"], "participants": s["participants"], "first session": s["newcomers"],
+        "questions": s["questions"], "answers": s["answers"],
+        "answers per question": s["session"].map(per_q).fillna("")})
+    ret = private(cs.retention()).rename(columns={
+        "period": "session", "newcomers": "first session", "returned_next": "back next session",
+        "returned_next_share": "share back next", "returned_later": "back later",
+        "returned_later_share": "share back later"})
+    ret = _percent(ret[[c for c in ("session", "first session", "back next session",
+                                    "share back next", "back later", "share back later")
+                        if c in ret]])
+    schedule = cs.schedule.get("text", "") if cs.schedule else ""
+    moderator = private(s[["moderator", "moderator_label"]].dropna().head(1).rename(
+        columns={"moderator": "node"})) if "moderator" in s else pd.DataFrame()
+    if len(moderator):
+        schedule += f" Moderator: {moderator['moderator_label'].iloc[0]}."
+    return {"sessions": table, "session_retention": ret, "schedule": schedule.strip(),
+            "figures": {"sessions": _png(plots.chat_sessions(s))}}
+
+
+def _introductions(intro: pd.DataFrame) -> pd.DataFrame:
+    cols = {"name": "who", "organization": "district", "rank": "rank",
+            "candidate_name": "introduce to", "candidate_organization": "their district",
+            "reason": "why"}
+    if intro is None or intro.empty:
+        return pd.DataFrame(columns=list(cols.values()))
+    return intro[[c for c in cols if c in intro]].rename(columns=cols).reset_index(drop=True)
 
 
 def _provenance(store: Store, swap: Callable[[Any], Any], shown: int = 10) -> dict[str, Any]:

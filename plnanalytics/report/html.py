@@ -29,6 +29,8 @@ if TYPE_CHECKING:
     import networkx as nx
 
     from ..analysis import Analysis
+    from ..analysis.sessions import ChatSessions
+    from ..analysis.temporal import Timeline
     from ..store import Store
 
 #: The report's sections, in order: (anchor, heading).
@@ -38,7 +40,9 @@ SECTIONS = (
     ("communities", "Communities"),
     ("central", "Central people and brokers"),
     ("watchlist", "Isolation watchlist"),
-    ("activity", "Activity over time"),
+    ("introductions", "Suggested introductions"),
+    ("activity", "Over time"),
+    ("sessions", "Chat sessions"),
     ("methods", "Methods"),
     ("provenance", "Provenance"),
 )
@@ -65,6 +69,12 @@ def write_report(
     analysis: Analysis | None = None,
     flags: pd.DataFrame | None = None,
     progress: Callable[[str], None] | None = None,
+    timeline: Timeline | None = None,
+    sessions: ChatSessions | None = None,
+    introductions: pd.DataFrame | None = None,
+    window: str | None = None,
+    tz: str = "UTC",
+    k: int = 3,
 ) -> ReportResult:
     """Write the network report as one self-contained HTML file, and optionally a PDF.
 
@@ -88,13 +98,18 @@ def write_report(
         Ready-made results; built from the store when not given.
     progress : callable, optional
         Called with the name of each step as it starts.
+    timeline, sessions, introductions, window, tz, k : optional
+        The network over time, the chat sessions and the suggested introductions, ready-made
+        or made as :func:`~plnanalytics.report.content.report_content` says.
 
     Returns
     -------
     ReportResult
     """
     content = report_content(store, graph=graph, analysis=analysis, flags=flags, names=names,
-                             min_group=min_group, seed=seed, title=title, progress=progress)
+                             min_group=min_group, seed=seed, title=title, progress=progress,
+                             timeline=timeline, sessions=sessions, introductions=introductions,
+                             window=window, tz=tz, k=k)
     if progress:
         progress("html")
     html = render_html(content)
@@ -174,6 +189,10 @@ def render_html(content: ReportContent) -> str:
         tables={"communities": _table(content.communities), "central": _table(content.central),
                 "brokers": _table(content.brokers), "watchlist": _table(content.watchlist),
                 "breakdown": _table(content.breakdown), "activity": _table(content.activity),
+                "introductions": _table(content.introductions),
+                "over_time": _table(content.over_time), "retention": _table(content.retention),
+                "sessions": _table(content.sessions),
+                "session_retention": _table(content.session_retention),
                 "ingests": _table(prov["ingests"]), "rejects": _table(prov["rejects"])},
         data=script_json(content.network), vis_js=Markup(js), vis_css=Markup(css))
 
@@ -212,7 +231,20 @@ def write_pdf(content: ReportContent, path: str | Path) -> Path:
                 *_frame_lines(content.brokers), "", "Roster people by district and role", "",
                 *_frame_lines(content.breakdown)])
             _text_pages(pdf, "Isolation watchlist", _frame_lines(content.watchlist))
+            _text_pages(pdf, "Suggested introductions", _frame_lines(content.introductions))
             _image_page(pdf, "Activity over time", content.figures.get("activity"))
+            if content.time_note:
+                _image_page(pdf, "The network window by window", content.figures.get("timeline"))
+                _text_pages(pdf, "Over time", [
+                    content.time_note, "", *_frame_lines(content.over_time), "",
+                    "Retention of people first seen in each window", "",
+                    *_frame_lines(content.retention)])
+            if len(content.sessions):
+                _image_page(pdf, "Chat sessions", content.figures.get("sessions"))
+                _text_pages(pdf, "Chat sessions", [
+                    content.schedule, "", *_frame_lines(content.sessions), "",
+                    "Retention of first-time participants", "",
+                    *_frame_lines(content.session_retention)])
             methods: list[str] = []
             for term, text in content.methods:
                 methods += textwrap.wrap(f"{term}: {text}", _WIDTH, subsequent_indent="    ")

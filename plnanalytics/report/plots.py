@@ -597,5 +597,146 @@ def ego_network(G: nx.Graph, node: Hashable, *, radius: int = 1,
     return fig
 
 
-__all__ = ["activity", "community_sizes", "degree_distribution", "ego_network", "layout",
-           "network_plot"]
+# -- over time ----------------------------------------------------------------------------
+
+def network_over_time(summary: pd.DataFrame, *, unit: str = "window") -> Figure:
+    """The network window by window: who was active (newcomers and returning people as
+    stacked bars, with the number of ties as a line), and how connected it was (density,
+    reciprocity, share in the largest component).
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        :attr:`plnanalytics.analysis.temporal.Timeline.summary` (columns ``window``,
+        ``newcomers``, ``returning``, ``ties``, ``reciprocity``,
+        ``largest_component_share``).
+    unit : str
+        What a window is, for the title (``week``, ``month``...).
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"window": ["w1", "w2"], "newcomers": [5, 2], "returning": [0, 4],
+    ...                   "ties": [6, 9], "reciprocity": [0.2, 0.3],
+    ...                   "largest_component_share": [0.8, 0.9]})
+    >>> fig = network_over_time(s, unit="week")
+    >>> len(fig.axes[0].patches), fig.axes[0].get_title()
+    (4, 'Active people and ties per week')
+    """
+    fig = Figure(figsize=(9, 5.6))
+    top, bottom = fig.subplots(2, 1, sharex=True, height_ratios=(3, 2))
+    x = np.arange(len(summary))
+    new = summary["newcomers"].to_numpy(dtype=float)
+    back = summary["returning"].to_numpy(dtype=float)
+    top.bar(x, back, width=0.8, color=PALETTE[0], label="returning")
+    top.bar(x, new, bottom=back, width=0.8, color=PALETTE[1], label="first seen")
+    top.set_ylabel("active people")
+    top.set_title(f"Active people and ties per {unit}")
+    ties = top.twinx()
+    ties.plot(x, summary["ties"].to_numpy(dtype=float), color="#333333", marker="o",
+              markersize=3, label="ties")
+    ties.set_ylabel("ties")
+    ties.set_ylim(bottom=0)
+    handles = top.get_legend_handles_labels()
+    more = ties.get_legend_handles_labels()
+    top.legend(handles[0] + more[0], handles[1] + more[1], loc="upper left",
+               bbox_to_anchor=(1.08, 1.0), frameon=False)
+    for i, (col, name) in enumerate((("reciprocity", "reciprocity"),
+                                     ("largest_component_share", "in the main network"),
+                                     ("density", "density"))):
+        if col in summary:
+            bottom.plot(x, pd.to_numeric(summary[col], errors="coerce").to_numpy(dtype=float),
+                        marker="o", markersize=3, color=PALETTE[(i + 2) % len(PALETTE)],
+                        label=name)
+    bottom.set_ylim(0, 1.05)
+    bottom.set_ylabel("share")
+    bottom.legend(loc="upper left", bbox_to_anchor=(1.08, 1.0), frameon=False)
+    step = max(1, len(summary) // 16)
+    bottom.set_xticks(x[::step], list(summary["window"].astype(str))[::step], rotation=45,
+                      ha="right")
+    fig.tight_layout()
+    return fig
+
+
+def trajectories(wide: pd.DataFrame, *, measure: str = "contacts",
+                 labels: Mapping[Hashable, str] | None = None, most: int = 12) -> Figure:
+    """One line per person across the windows (at most ``most`` people, the first rows).
+
+    Parameters
+    ----------
+    wide : pandas.DataFrame
+        :meth:`plnanalytics.analysis.temporal.Timeline.trajectories`: rows are people,
+        columns windows in time order.
+    measure : str
+        What the values are, for the axis.
+    labels : mapping, optional
+        Node -> the name shown in the legend.
+
+    Examples
+    --------
+    >>> wide = pd.DataFrame({"w1": [4.0, 1.0], "w2": [1.0, 2.0]}, index=["a", "b"])
+    >>> fig = trajectories(wide, labels={"a": "Ann"})
+    >>> [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    ['Ann', 'b']
+    """
+    fig = Figure(figsize=(9, 3.8))
+    ax = fig.add_subplot()
+    x = np.arange(wide.shape[1])
+    names = labels or {}
+    for i, (node, row) in enumerate(wide.head(most).iterrows()):
+        ax.plot(x, row.to_numpy(dtype=float), marker="o", markersize=3,
+                color=PALETTE[i % len(PALETTE)], label=str(names.get(node, node)))
+    ax.set_ylabel(measure)
+    ax.set_ylim(bottom=0)
+    ax.set_title(f"{measure.capitalize()} window by window"
+                 + (f" (first {most} of {len(wide)})" if len(wide) > most else ""))
+    step = max(1, wide.shape[1] // 16)
+    ax.set_xticks(x[::step], [str(c) for c in wide.columns][::step], rotation=45, ha="right")
+    if len(wide):
+        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+def chat_sessions(sessions: pd.DataFrame) -> Figure:
+    """Participants of each detected chat session: first-timers on top of returning people,
+    with the number of moderator questions.
+
+    Parameters
+    ----------
+    sessions : pandas.DataFrame
+        :attr:`plnanalytics.analysis.sessions.ChatSessions.sessions` (``start``,
+        ``participants``, ``newcomers``, ``questions``).
+
+    Examples
+    --------
+    >>> s = pd.DataFrame({"start": pd.to_datetime(["2025-09-10", "2025-09-17"], utc=True),
+    ...                   "participants": [30, 25], "newcomers": [30, 6], "questions": [5, 6]})
+    >>> len(chat_sessions(s).axes[0].patches)
+    4
+    """
+    fig = Figure(figsize=(9, 3.8))
+    ax = fig.add_subplot()
+    x = np.arange(len(sessions))
+    new = sessions["newcomers"].to_numpy(dtype=float)
+    back = sessions["participants"].to_numpy(dtype=float) - new
+    ax.bar(x, back, width=0.8, color=PALETTE[0], label="returning")
+    ax.bar(x, new, bottom=back, width=0.8, color=PALETTE[1], label="first session")
+    ax.set_ylabel("participants")
+    ax.set_title(f"Participants per chat session ({len(sessions)} sessions)")
+    if "questions" in sessions:
+        q = ax.twinx()
+        q.plot(x, sessions["questions"].to_numpy(dtype=float), color="#333333", marker="o",
+               markersize=3, label="questions")
+        q.set_ylabel("questions")
+        q.set_ylim(bottom=0)
+    starts = pd.to_datetime(sessions["start"], utc=True)
+    step = max(1, len(sessions) // 16)
+    ax.set_xticks(x[::step], [f"{t:%d %b %Y}" for t in starts][::step], rotation=45,
+                  ha="right")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.08, 1.0), frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+__all__ = ["activity", "chat_sessions", "community_sizes", "degree_distribution", "ego_network",
+           "layout", "network_over_time", "network_plot", "trajectories"]

@@ -51,6 +51,9 @@ KEPT_NODE_ATTRIBUTES = ("node_type", "platform", "organization", "role", "on_ros
 NAME_COLUMNS = ("name", "label")
 DROPPED_COLUMNS = ("handle", "display_name", "accounts", "email", "unit")
 
+#: Columns of tables that hold node keys (replaced by the node's pseudonym).
+NODE_COLUMNS = ("node", "via", "candidate", "moderator")
+
 #: What a merged small group is called.
 SUPPRESSED = "other (suppressed)"
 
@@ -240,12 +243,32 @@ def aliases(G: nx.Graph, *, salt: str) -> dict[str, str]:
     return {text: alias[n] for text, n in real_names(G).items()}
 
 
+def pseudonymize_table(frame: pd.DataFrame, G: nx.Graph, *, salt: str) -> pd.DataFrame:
+    """Any table about the nodes of ``G`` (timelines, chat sessions, introductions) with
+    their pseudonyms: the node columns :data:`NODE_COLUMNS` become pseudonyms, names and
+    labels the row's pseudonym, handles, schools and e-mail are blanked, and every real name
+    inside a text is replaced.
+
+    Examples
+    --------
+    >>> G = nx.DiGraph([("roster:P1", "roster:P2")])
+    >>> G.nodes["roster:P1"].update(label="Ann Lee", on_roster=True)
+    >>> G.nodes["roster:P2"].update(label="Bo Diaz", on_roster=True)
+    >>> t = pd.DataFrame({"node": ["roster:P1"], "candidate": ["roster:P2"],
+    ...                   "candidate_name": ["Bo Diaz"], "reason": ["Bo Diaz answers back"]})
+    >>> pseudonymize_table(t, G, salt="s").to_dict("records")  # doctest: +NORMALIZE_WHITESPACE
+    [{'node': 'Person 2596', 'candidate': 'Person 5888', 'candidate_name': 'Person 5888',
+      'reason': 'Person 5888 answers back'}]
+    """
+    return _table(frame, pseudonyms(G, salt=salt), replacer(aliases(G, salt=salt)))
+
+
 def _table(frame: pd.DataFrame | None, alias: Mapping[Any, str], swap) -> pd.DataFrame | None:
     if frame is None:
         return None
     out = frame.copy()
     has_node = "node" in out
-    for col in ("node", "via"):
+    for col in NODE_COLUMNS:
         if col in out:
             out[col] = out[col].map(lambda v: alias.get(v, v) if isinstance(v, str) else v)
     if has_node:
@@ -256,7 +279,7 @@ def _table(frame: pd.DataFrame | None, alias: Mapping[Any, str], swap) -> pd.Dat
         if col in out:
             out[col] = None
     for col in out.columns:
-        if col not in ("node", "via") and (out[col].dtype == object
+        if col not in NODE_COLUMNS and (out[col].dtype == object
                                            or pd.api.types.is_string_dtype(out[col])):
             out[col] = out[col].map(swap)
     return out
