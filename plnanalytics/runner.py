@@ -387,8 +387,11 @@ def _report(config: Config, store: Store, G: Any, analysis: Any, watch: pd.DataF
                                seed=config.analysis.seed,
                                title=rc.title or config.project.name,
                                graph=G, analysis=analysis, flags=watch,
-                               timeline=result.timeline, sessions=result.sessions,
-                               introductions=result.introductions, tz=config.time.tz,
+                               timeline=result.timeline,
+                               sessions=result.sessions if config.sessions.enabled else False,
+                               introductions=(result.introductions
+                                              if config.introductions.enabled else False),
+                               tz=config.time.tz,
                                **options)
     except ImportError as exc:  # a part the report needs is missing from this installation
         result.report_note = f"the HTML report is not available in this installation ({exc})"

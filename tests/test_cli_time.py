@@ -207,16 +207,22 @@ prefer_experienced = true
 
 
 def test_project_without_time_or_with_features_off(tmp_path):
-    result = run_project(load_config(project(tmp_path, """
+    path = project(tmp_path, """
 [sessions]
 enabled = false
 
 [introductions]
 enabled = false
-""")))
+""")
+    path.write_text(path.read_text().replace("enabled = false\n", "enabled = true\n", 1))
+    result = run_project(load_config(path))
     names = {p.name for p in result.files}
     assert not names & {"windows.csv", "sessions.csv", "introductions.csv"}
     assert result.timeline is None and result.sessions is None
+    page = result.report.read_text(encoding="utf-8")  # the report says so, not "none found"
+    assert "Suggested introductions are turned off for this report." in page
+    assert "Chat-session detection is turned off for this report." in page
+    assert "The network window by window" not in page
 
 
 @pytest.mark.parametrize(("extra", "said"), [
@@ -229,3 +235,17 @@ enabled = false
 def test_project_file_mistakes(tmp_path, extra, said):
     with pytest.raises(ConfigError, match=said):
         load_config(project(tmp_path, extra))
+
+
+def test_auto_window_leaves_big_networks_out_with_a_note(store, monkeypatch):
+    from plnanalytics.report import content
+
+    with Store(store, read_only=True) as st:
+        small = content.report_content(st, window="auto", tz=NY)
+        assert small.time_note.startswith("13 windows of one week (2025-09-08 to 2025-12-07")
+        monkeypatch.setattr(content, "AUTO_TIMELINE_MAX_TIES", 100)
+        big = content.report_content(st, window="auto")
+        assert big.time_note == "" and big.over_time.empty
+        assert any("window by window is left out" in n for n in big.notes)
+        given = content.report_content(st, window="1m")  # asked for: always built
+        assert given.time_note.startswith("4 windows of one month")

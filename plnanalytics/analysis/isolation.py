@@ -130,12 +130,13 @@ class Thresholds:
         ... and only when the earlier average was at least this (default 2 contacts or 2
         posts and interactions a window): from one to none is chance more than drift.
     declining_alpha : float
-        ... and only when ``declining_recent`` windows drawn at random from the person's
-        own earlier windows would be this low less than this share of the time (default
-        0.05; 1 turns the test off): someone who often skips a weekly chat is not drifting
-        away when they skip two.
+        ... and only when fewer than this share of the ways of picking
+        ``declining_recent`` of the person's windows give a total as low as the recent one
+        (a permutation test; default 0.05; 1 turns the test off): someone who often skips
+        a weekly chat is not drifting away when they skip two.
     declining_min_windows : int
-        A person is judged once they have this many earlier windows (default 3).
+        A person is judged once they have this many earlier windows (default 5: with two
+        recent windows, seven in all are needed before a fall can reach the 5% level).
     bridge_max_share : float
         ``bridge_dependent`` when the group that one articulation point would cut off is at
         most this share of the main network (default 0.25). A larger group is a sub-network
@@ -157,7 +158,7 @@ class Thresholds:
     declining_recent: int = 2
     declining_min_before: float = 2.0
     declining_alpha: float = 0.05
-    declining_min_windows: int = 3
+    declining_min_windows: int = 5
 
     def as_dict(self) -> dict[str, float]:
         """The thresholds as a plain dict (for ``summary.json``)."""

@@ -56,6 +56,7 @@ Examples
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -494,7 +495,7 @@ def declining(
     min_coverage: float = 0.5,
     quiet: float = 0.5,
     alpha: float = 0.05,
-    min_windows: int = 3,
+    min_windows: int = 5,
     nodes: Iterable[str] | None = None,
 ) -> pd.DataFrame:
     """People whose contacts or activity fell by at least ``drop`` against their own
@@ -505,11 +506,11 @@ def declining(
     (``degree``) and of acts (``activity``: posts plus interactions sent) in the recent
     windows is compared with the earlier average. A decline is a fall of at least ``drop``
     (a share: 0.5 is half) in either, from an earlier average of at least ``min_before``,
-    that is larger than chance: drawing ``recent`` windows at random from the person's own
-    earlier windows would give so low a total less than ``alpha`` of the time (an exact
-    count over their earlier windows, so that someone who often skips a weekly chat is
-    judged by how often they skip). A person needs ``min_windows`` earlier windows to be
-    judged.
+    that is larger than chance: of all the ways of picking ``recent`` of the person's
+    windows (earlier and recent together), less than ``alpha`` give a total as low as the
+    recent one (a permutation test, so that someone who often skips a weekly chat is judged
+    by how often they skip). A person needs ``min_windows`` earlier windows to be judged
+    (with ``recent=2``, seven or more windows in all are needed for a fall to reach 5%).
 
     Two kinds of window are left out of the comparison, because they say nothing about one
     person: windows the data cover less than ``min_coverage`` of (often the first and last:
@@ -532,7 +533,7 @@ def declining(
     alpha : float
         How unlikely by chance the fall must be (1 drops the test).
     min_windows : int
-        The fewest earlier windows that a person's usual level is read from.
+        The fewest earlier windows that a person's usual level is read from (default 5).
     quiet : float
         Windows with less network activity (posts plus interactions) than this share of
         the median window are not compared (0 compares every window).
@@ -549,17 +550,17 @@ def declining(
     Examples
     --------
     >>> w = [Window(f"w{i}", datetime(2025, 1, i, tzinfo=UTC),
-    ...             datetime(2025, 1, i + 1, tzinfo=UTC), "day") for i in range(1, 7)]
+    ...             datetime(2025, 1, i + 1, tzinfo=UTC), "day") for i in range(1, 9)]
     >>> people = pd.DataFrame({"window": [x.label for x in w] * 2,
-    ...                        "node": ["a"] * 6 + ["b"] * 6,
-    ...                        "degree": [4, 5, 4, 4, 1, 1, 2, 0, 3, 2, 0, 1],
-    ...                        "activity": [8, 6, 7, 7, 1, 2, 3, 0, 4, 3, 0, 1]})
-    >>> summary = pd.DataFrame({"window": [x.label for x in w], "coverage": [1.0] * 6})
+    ...                        "node": ["a"] * 8 + ["b"] * 8,
+    ...                        "degree": [4, 5, 4, 4, 3, 4, 1, 1, 2, 0, 3, 2, 0, 2, 1, 0],
+    ...                        "activity": [8, 6, 7, 7, 6, 8, 1, 2, 3, 0, 4, 3, 0, 2, 1, 0]})
+    >>> summary = pd.DataFrame({"window": [x.label for x in w], "coverage": [1.0] * 8})
     >>> found = declining(Timeline(w, people, summary))
     >>> found[["node", "degree_before", "degree_now"]].to_dict("records")
-    [{'node': 'a', 'degree_before': 4.25, 'degree_now': 1.0}]
+    [{'node': 'a', 'degree_before': 4.0, 'degree_now': 1.0}]
     >>> print(found["reason"][0])
-    Contacts fell 76%: from 4.2 per day over their 4 earlier days to 1.0 in the last 2 days; \
+    Contacts fell 75%: from 4.0 per day over their 6 earlier days to 1.0 in the last 2 days; \
 activity (posts and interactions sent) fell 79%: from 7.0 to 1.5.
 
     ``b`` fell by half too, but has skipped days before: chance explains it.
@@ -607,14 +608,20 @@ activity (posts and interactions sent) fell 79%: from 7.0 to 1.5.
 def _fell(before: np.ndarray, now: np.ndarray, drop: float, min_before: float,
           alpha: float) -> bool:
     """A fall of the mean of ``now`` by at least ``drop`` from the mean of ``before`` (at
-    least ``min_before``), that ``len(now)`` windows drawn at random from ``before`` would
-    match or undercut less than ``alpha`` of the time.
+    least ``min_before``) that chance explains less than ``alpha`` of the time.
+
+    The chance: among every way of picking ``len(now)`` of all the person's windows
+    (earlier and recent together), the share whose total is as low as the recent total or
+    lower (a permutation test; exact when the windows are exchangeable, as they are when
+    nothing changed).
 
     Examples
     --------
-    >>> _fell(np.array([4, 4, 4, 4]), np.array([1, 1]), 0.5, 2, 0.05)
+    >>> _fell(np.array([4, 4, 4, 4]), np.array([1, 1]), 0.5, 2, 0.05)  # 1 pick in 15
+    False
+    >>> _fell(np.array([4, 5, 4, 4, 3, 4]), np.array([1, 1]), 0.5, 2, 0.05)  # 1 in 28
     True
-    >>> _fell(np.array([8, 0, 8, 0]), np.array([0, 0]), 0.5, 2, 0.05)  # skips are usual
+    >>> _fell(np.array([8, 0, 8, 0, 8, 0]), np.array([0, 0]), 0.5, 2, 0.05)  # skips are usual
     False
     """
     m0, m1 = float(before.mean()), float(now.mean())
@@ -622,12 +629,25 @@ def _fell(before: np.ndarray, now: np.ndarray, drop: float, min_before: float,
         return False
     if alpha >= 1:
         return True
-    counts = np.rint(before).astype(np.int64)
-    pmf = np.bincount(counts) / len(counts)
-    total = pmf
-    for _ in range(len(now) - 1):
-        total = np.convolve(total, pmf)
-    return bool(total[: int(np.rint(now.sum())) + 1].sum() < alpha)
+    return _low_share(np.rint(np.r_[before, now]).astype(np.int64), len(now)) < alpha
+
+
+def _low_share(values: np.ndarray, r: int) -> float:
+    """The share of the ``r``-element subsets of ``values`` whose sum is at most the sum of
+    the last ``r`` values (counting subsets by sum, one value at a time).
+
+    Examples
+    --------
+    >>> _low_share(np.array([3, 1, 2, 0]), 2)  # pairs summing to 2 or less: 1+0, 2+0
+    0.3333333333333333
+    """
+    target = int(values[-r:].sum())
+    ways = np.zeros((r + 1, target + 1))  # ways[j, s]: subsets of j values summing to s
+    ways[0, 0] = 1.0
+    for v in values.tolist():
+        if v <= target:
+            ways[1:, v:] += ways[:-1, : target + 1 - v].copy()
+    return float(ways[r].sum() / math.comb(len(values), r))
 
 
 def declining_from(tl: Timeline, th: Thresholds, nodes: Iterable[str] | None = None

@@ -35,6 +35,10 @@ if TYPE_CHECKING:
 #: Most nodes the interactive explorer shows (the top by PageRank plus every flagged person).
 EXPLORER_MAX_NODES = 5000
 
+#: ``window="auto"`` builds the network window by window only up to this many ties (each
+#: window is a graph and an analysis of its own); a window given explicitly always is.
+AUTO_TIMELINE_MAX_TIES = 500_000
+
 #: Rows of the central people and brokers tables.
 TOP = 10
 
@@ -129,7 +133,8 @@ class ReportContent:
         pagerank, betweenness, flags), ``edges`` (from, to, weight), ``total_nodes``,
         ``shown_nodes``, ``truncated``.
     figures : dict of str to bytes
-        PNG images: ``network``, ``degree_distribution``, ``community_sizes``, ``activity``.
+        PNG images: ``network``, ``degree_distribution``, ``community_sizes``, ``activity``,
+        and when there is something to show ``timeline``, ``declining`` and ``sessions``.
     communities, central, brokers, watchlist, breakdown, activity : pandas.DataFrame
         The report's tables.
     over_time, retention : pandas.DataFrame
@@ -143,6 +148,8 @@ class ReportContent:
         Suggested introductions for the watchlist.
     time_note : str
         What the windows are ("" without a timeline).
+    off : tuple of str
+        Sections turned off for this report (``sessions``, ``introductions``).
     methods : list of (term, definition)
     provenance : dict
         ``ingests`` (table), ``rejected`` (count), ``rejects`` (first few).
@@ -174,6 +181,7 @@ class ReportContent:
     schedule: str = ""
     introductions: pd.DataFrame = field(default_factory=pd.DataFrame)
     time_note: str = ""
+    off: tuple[str, ...] = ()
 
 
 def report_content(
@@ -188,8 +196,8 @@ def report_content(
     title: str | None = None,
     progress: Callable[[str], None] | None = None,
     timeline: Timeline | None = None,
-    sessions: ChatSessions | None = None,
-    introductions: pd.DataFrame | None = None,
+    sessions: ChatSessions | bool | None = None,
+    introductions: pd.DataFrame | bool | None = None,
     window: str | None = None,
     tz: str = "UTC",
     k: int = 3,
@@ -221,14 +229,16 @@ def report_content(
     timeline : Timeline, optional
         The network over time (:func:`~plnanalytics.analysis.temporal.timeline`); default:
         made with ``window`` and ``tz`` when ``window`` is given, else none.
-    sessions : ChatSessions, optional
-        Default: :func:`~plnanalytics.analysis.sessions.chat_sessions` over the store.
-    introductions : pandas.DataFrame, optional
+    sessions : ChatSessions or False, optional
+        Default: :func:`~plnanalytics.analysis.sessions.chat_sessions` over the store;
+        ``False`` leaves the section's content out.
+    introductions : pandas.DataFrame or False, optional
         Default: :func:`~plnanalytics.analysis.recommend.suggest_introductions` (``k`` per
-        person) for the watchlist.
+        person) for the watchlist; ``False`` leaves them out.
     window : str, optional
         Windows of the timeline, when none is given: ``1w``, ``1m``, ``term``, dates, or
-        ``auto`` (weeks for up to half a year of data, months up to three years, else terms).
+        ``auto`` (weeks for up to half a year of data, months up to three years, else terms;
+        left out, with a note, above :data:`AUTO_TIMELINE_MAX_TIES` ties).
     tz : str
         Time zone of the windows.
     k : int
@@ -255,25 +265,36 @@ def report_content(
     if analysis is None:
         step("analysis")
         analysis = analyze(G, seed=seed)
+    notes: list[str] = []
     if timeline is None and window:
         step("timeline")
         spec = auto_window(store) if window == "auto" else window
+        ties = store.con.execute("SELECT count(*) FROM interactions").fetchone()[0]
+        if window == "auto" and ties > AUTO_TIMELINE_MAX_TIES:
+            spec = None
+            notes.append(f"The network window by window is left out: with {ties:,} ties each "
+                         "window's analysis takes a while; ask for it with a window "
+                         "(`pln report --window 1m`).")
         timeline = build_timeline(store, window=spec, tz=tz, seed=seed) if spec else None
     if flags is None:
         step("watchlist")
         flags = flag_isolation(G, timeline=timeline)
-    if sessions is None:
+    off = tuple(name for name, value in (("sessions", sessions),
+                                         ("introductions", introductions)) if value is False)
+    if sessions is None or sessions is True:
         step("sessions")
         sessions = chat_sessions(store, G=G)
-    if introductions is None:
+    if introductions is None or introductions is True:
         step("introductions")
         introductions = suggest_introductions(
             G, who=flags, k=k, communities=analysis.metrics.set_index("node")["community"],
             groups=node_groups(store, G), seed=seed)
+    elif introductions is False:
+        introductions = pd.DataFrame()
     private = (lambda f: f) if names else (
         lambda f: pseudonymize_table(f, G, salt=salt))
     over = _over_time(timeline, private)
-    chats = _chats(sessions, private, tz)
+    chats = _chats(sessions or None, private, tz)
     introductions = _introductions(private(introductions))
     if not names:
         analysis, flags = pseudonymize_analysis(analysis, flags, salt=salt)
@@ -304,7 +325,6 @@ def report_content(
 
     step("tables")
     summary = analysis.summary
-    notes: list[str] = []
     network = _explorer(H, metrics, watch, pos, notes)
     content = ReportContent(
         title=title or "Network report",
@@ -324,6 +344,7 @@ def report_content(
         names=names,
         min_group=min_group,
         introductions=introductions,
+        off=off,
         **over,
         **chats,
     )

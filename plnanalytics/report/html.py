@@ -70,8 +70,8 @@ def write_report(
     flags: pd.DataFrame | None = None,
     progress: Callable[[str], None] | None = None,
     timeline: Timeline | None = None,
-    sessions: ChatSessions | None = None,
-    introductions: pd.DataFrame | None = None,
+    sessions: ChatSessions | bool | None = None,
+    introductions: pd.DataFrame | bool | None = None,
     window: str | None = None,
     tz: str = "UTC",
     k: int = 3,
@@ -100,7 +100,8 @@ def write_report(
         Called with the name of each step as it starts.
     timeline, sessions, introductions, window, tz, k : optional
         The network over time, the chat sessions and the suggested introductions, ready-made
-        or made as :func:`~plnanalytics.report.content.report_content` says.
+        (``False``: left out) or made as :func:`~plnanalytics.report.content.report_content`
+        says.
 
     Returns
     -------
