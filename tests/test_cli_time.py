@@ -249,3 +249,17 @@ def test_auto_window_leaves_big_networks_out_with_a_note(store, monkeypatch):
         assert any("window by window is left out" in n for n in big.notes)
         given = content.report_content(st, window="1m")  # asked for: always built
         assert given.time_note.startswith("4 windows of one month")
+
+
+def test_report_draws_the_watchlists_decliners(store, reference):
+    from plnanalytics.analysis.isolation import Thresholds
+    from plnanalytics.report import content
+
+    G, tl, watch, _, _ = reference
+    with Store(store, read_only=True) as st:
+        drawn = content.report_content(st, graph=G, timeline=tl, flags=watch)
+        strict = flag_isolation(G, timeline=tl,
+                                thresholds=Thresholds(declining_min_before=100))
+        none = content.report_content(st, graph=G, timeline=tl, flags=strict)
+    assert (watch["flag"] == "declining").any() and "declining" in drawn.figures
+    assert "declining" not in none.figures  # the figure follows the watchlist's thresholds

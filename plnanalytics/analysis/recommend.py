@@ -75,7 +75,7 @@ from ..dataset import Dataset
 from ..errors import OptionError
 from ..graph import engines
 from ..graph.arrays import adjacency, attribute_codes, node_index
-from ..graph.build import ATTRIBUTE_ALIASES
+from ..graph.build import ATTRIBUTE_ALIASES, account_nodes
 from ..store import Store
 from . import resolve_attribute
 from .communities import detect, node_sort_key
@@ -185,26 +185,17 @@ def node_groups(data: Store | Dataset, G: nx.DiGraph) -> dict[str, set[str]]:
         members = data.con.execute('SELECT member, "group", role FROM memberships').df()
     else:
         members = data.memberships[["member", "group", "role"]]
-    node_of: dict[str, str] = {}
-    for n, d in G.nodes(data=True):
-        pid = d.get("person_id")
+    node_of = account_nodes(G)
+    for n, pid in G.nodes(data="person_id"):
         if isinstance(pid, str) and pid:
             node_of.setdefault(pid, n)
             node_of.setdefault(f"roster:{pid}", n)
-        for acc in str(d.get("accounts") or "").split():
-            node_of[acc] = n
-    for n in G.nodes:
-        node_of[n] = n  # a node key always means that node
-    found: dict[str, set[str]] = {}
-    for member, grp, role in members.itertuples(index=False):
-        if grp is None or (isinstance(grp, float) and math.isnan(grp)) or member is None:
-            continue
-        grp = str(grp)
-        if role == "respondent" and grp.startswith("survey:"):
-            continue
-        n = node_of.get(str(member))
-        if n is not None:
-            found.setdefault(n, set()).add(grp)
+    survey = members["role"].eq("respondent") & members["group"].astype(str).str.startswith(
+        "survey:")
+    kept = members[~survey & members["group"].notna() & members["member"].notna()]
+    nodes = kept["member"].astype(str).map(node_of)
+    found = (pd.DataFrame({"node": nodes, "group": kept["group"].astype(str)})
+             .dropna(subset=["node"]).groupby("node")["group"].agg(set).to_dict())
     return {n: found[n] for n in G.nodes if n in found}
 
 

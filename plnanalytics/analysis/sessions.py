@@ -80,6 +80,7 @@ from scipy.stats import poisson
 
 from ..dataset import Dataset
 from ..errors import OptionError
+from ..graph.build import account_nodes
 from ..ingest.base import arrow_type, time_option
 from ..schema import TABLES
 from ..store import Store
@@ -541,12 +542,8 @@ def _nodes(con: duckdb.DuckDBPyConnection, G: nx.DiGraph | None, authors: list[s
     node_of: dict[str, str] = {}
     labels: dict[str, str] = {}
     if G is not None:
-        for n, d in G.nodes(data=True):
-            for acc in str(d.get("accounts") or "").split():
-                node_of.setdefault(acc, n)
-            labels[n] = str(d.get("label") or n)
-        for n in G.nodes:
-            node_of.setdefault(n, n)
+        node_of = account_nodes(G)
+        labels = {n: str(label or n) for n, label in G.nodes(data="label")}
     rest = [a for a in authors if a not in node_of]
     if rest:
         handles = con.execute("SELECT account, handle FROM accounts WHERE account IN "

@@ -70,6 +70,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import OptionError
+from ..graph.arrays import adjacency
 from ..graph.build import build_network, time_span
 from ..ingest.base import time_option
 from .sessions import retention
@@ -434,12 +435,12 @@ def timeline(
 def _window_people(G: nx.DiGraph, metrics: pd.DataFrame, label: str) -> pd.DataFrame:
     """The ``people`` rows of one window: roster people always, other nodes when active."""
     nodes = list(G.nodes)
-    sent = np.array([sum(int(d.get("count", 1)) for _, _, d in G.out_edges(n, data=True))
-                     for n in nodes])
-    received = np.array([sum(int(d.get("count", 1)) for _, _, d in G.in_edges(n, data=True))
-                         for n in nodes])
-    posts = np.array([int(G.nodes[n].get("posts", 0) or 0) for n in nodes])
+    counts = adjacency(G, "count")  # interactions per tie, self-loops left out
+    sent = np.rint(counts.sum(axis=1)).astype(np.int64)
+    received = np.rint(counts.sum(axis=0)).astype(np.int64)
     m = metrics.set_index("node").reindex(nodes)
+    posts = (m["posts"].fillna(0).to_numpy(dtype=np.int64) if "posts" in m
+             else np.zeros(len(nodes), dtype=np.int64))
     frame = pd.DataFrame({"window": label, "node": nodes})
     for col in IDENTITY:
         values = [G.nodes[n].get(col) for n in nodes]

@@ -76,6 +76,29 @@ def undirected(G: nx.DiGraph) -> nx.Graph:
     return H
 
 
+def account_nodes(G: nx.Graph) -> dict[str, str]:
+    """The node of ``G`` that stands for each account key (and each node key itself).
+
+    :func:`build_graph` merges a roster person's accounts into the node ``roster:<id>`` and
+    lists them in its ``accounts`` attribute; an account of nobody's is its own node. Use this
+    to place rows keyed by account (posts, memberships) on the graph's nodes.
+
+    Examples
+    --------
+    >>> G = nx.DiGraph()
+    >>> G.add_node("roster:P1", accounts="x:10 slack:T1/U2")
+    >>> G.add_node("x:99")
+    >>> account_nodes(G)
+    {'x:10': 'roster:P1', 'slack:T1/U2': 'roster:P1', 'roster:P1': 'roster:P1', 'x:99': 'x:99'}
+    """
+    node_of: dict[str, str] = {}
+    for n, accounts in G.nodes(data="accounts"):
+        for acc in str(accounts or "").split():
+            node_of.setdefault(acc, n)
+    node_of.update((n, n) for n in G.nodes)  # a node key always means that node
+    return node_of
+
+
 # -- building ---------------------------------------------------------------------------
 
 #: Interaction kinds drawn from posts; a graph of other kinds (a survey, co-membership)

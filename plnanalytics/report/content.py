@@ -293,7 +293,7 @@ def report_content(
         introductions = pd.DataFrame()
     private = (lambda f: f) if names else (
         lambda f: pseudonymize_table(f, G, salt=salt))
-    over = _over_time(timeline, private)
+    over = _over_time(timeline, flags, private)
     chats = _chats(sessions or None, private, tz)
     introductions = _introductions(private(introductions))
     if not names:
@@ -532,10 +532,11 @@ def _activity(interactions: pd.DataFrame) -> pd.DataFrame:
     return out[cols]
 
 
-def _over_time(tl: Timeline | None, private: Callable[[pd.DataFrame], pd.DataFrame]
-               ) -> dict[str, Any]:
-    """The "over time" tables and figures of a timeline (empty without one)."""
-    from ..analysis.temporal import comparable, declining, span_text
+def _over_time(tl: Timeline | None, watch: pd.DataFrame,
+               private: Callable[[pd.DataFrame], pd.DataFrame]) -> dict[str, Any]:
+    """The "over time" tables and figures of a timeline (empty without one); the people
+    drawn as declining are those the watchlist flags so, with its thresholds."""
+    from ..analysis.temporal import comparable, span_text
     from . import plots
 
     if tl is None or not tl.windows:
@@ -554,10 +555,8 @@ def _over_time(tl: Timeline | None, private: Callable[[pd.DataFrame], pd.DataFra
     ret = _percent(ret[["window", "first seen", "back next window", "share back next",
                         "back later", "share back later"]])
     figures = {"timeline": _png(plots.network_over_time(s, unit=unit))}
-    roster = set(tl.people.loc[tl.people.get("on_roster", pd.Series(False, index=tl.people
-                                                                     .index)).fillna(False)
-                               .astype(bool), "node"])
-    fell = declining(tl, nodes=sorted(roster) or None)
+    fell = (watch.loc[watch["flag"] == "declining", ["node", "name"]]
+            .drop_duplicates("node").rename(columns={"name": "label"}))
     if len(fell):
         wide = private(tl.trajectories("degree", nodes=fell["node"]).rename_axis("node")
                        .reset_index()).set_index("node")
